@@ -1,0 +1,154 @@
+r"""Softmax and the losses of the course, in plain numpy.
+
+Targets are class indices (ints of shape (N,)) or one-hot / probability rows of shape
+(N, C); every function here accepts both. Losses are means over the N samples.
+"""
+import numpy as np
+
+from ._validate import as_array, as_number, as_targets, same_shape
+
+__all__ = [
+    "softmax", "log_softmax", "cross_entropy", "softmax_cross_entropy", "binary_cross_entropy",
+    "sigmoid_binary_cross_entropy", "mse", "classification_error",
+]
+
+LOG_CLAMP = -100.0  # PyTorch's binary_cross_entropy clamps log at -100 so that p = 0 or 1 stays finite
+
+
+def _axis(z, axis):
+    axis = as_number(axis, "axis", integer=True)
+    if not -max(z.ndim, 1) <= axis < max(z.ndim, 1):
+        raise ValueError(f"axis must be a valid axis of z with shape {z.shape}; got {axis}")
+    return axis
+
+
+def softmax(z, axis=-1):
+    r""":math:`p_c = e^{z_c} / \sum_k e^{z_k}` along ``axis``.
+
+    Subtracting the max first changes nothing mathematically and keeps every exponent ≤ 0,
+    so logits of ±1e4 are fine.
+    """
+    z = as_array(z, "z")
+    axis = _axis(z, axis)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def log_softmax(z, axis=-1):
+    r""":math:`\log p_c = z_c - \log\sum_k e^{z_k}`, by the log-sum-exp trick (no overflow, no log 0)."""
+    z = as_array(z, "z")
+    axis = _axis(z, axis)
+    shifted = z - z.max(axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _probs(probs, name="probs"):
+    p = as_array(probs, name, ndim=2)
+    if np.any(p < 0) or np.any(p > 1):
+        raise ValueError(f"{name} must be probabilities in [0, 1]; got values from {p.min()} to {p.max()}")
+    return p
+
+
+def _clamped_log(p):
+    with np.errstate(divide="ignore"):
+        return np.maximum(np.log(p), LOG_CLAMP)
+
+
+def cross_entropy(probs, targets):
+    r"""Mean over samples of :math:`L_i = -\sum_c y_{ic} \log p_{ic}`.
+
+    ``probs`` (N, C) are predicted probabilities; log p is clamped at −100 so that a
+    probability of exactly 0 gives a large, finite loss.
+    """
+    p = _probs(probs)
+    y = as_targets(targets, p.shape[0], p.shape[1])
+    return float(-(y * _clamped_log(p)).sum() / p.shape[0])
+
+
+def softmax_cross_entropy(logits, targets):
+    r"""Softmax followed by cross-entropy, and its gradient with respect to the logits.
+
+    .. math:: L = -\frac{1}{N}\sum_i \sum_c y_{ic} \log \mathrm{softmax}(z_i)_c,
+              \qquad \frac{\partial L}{\partial z} = \frac{p - y}{N}
+
+    Parameters
+    ----------
+    logits : (N, C) array
+    targets : (N,) class indices or (N, C) one-hot / probability rows
+
+    Returns
+    -------
+    loss : float
+    dlogits : (N, C) array
+    """
+    z = as_array(logits, "logits", ndim=2)
+    y = as_targets(targets, z.shape[0], z.shape[1])
+    n = z.shape[0]
+    loss = float(-(y * log_softmax(z)).sum() / n)
+    return loss, (softmax(z) - y) / n
+
+
+def binary_cross_entropy(p, y):
+    r"""Mean of :math:`-[y \log p + (1 - y)\log(1 - p)]`, as ``torch.nn.functional.binary_cross_entropy``.
+
+    Each log is clamped at −100, so p = 0 or 1 gives a finite loss.
+    """
+    p = as_array(p, "p")
+    y = as_array(y, "y")
+    same_shape(p, y, "p", "y")
+    if np.any(p < 0) or np.any(p > 1):
+        raise ValueError(f"p must be probabilities in [0, 1]; got values from {p.min()} to {p.max()}")
+    if np.any(y < 0) or np.any(y > 1):
+        raise ValueError(f"y must be targets in [0, 1]; got values from {y.min()} to {y.max()}")
+    return float(-np.mean(y * _clamped_log(p) + (1 - y) * _clamped_log(1 - p)))
+
+
+def sigmoid_binary_cross_entropy(logits, y):
+    r"""Sigmoid followed by binary cross-entropy, and its gradient with respect to the logits s.
+
+    .. math:: L = -\frac{1}{N}\sum_i [y_i \log\sigma(s_i) + (1 - y_i)\log(1 - \sigma(s_i))],
+              \qquad \frac{\partial L}{\partial s_i} = \frac{\sigma(s_i) - y_i}{N}
+
+    Computed as :math:`\max(s, 0) - s\,y + \log(1 + e^{-|s|})`, stable for any s
+    (``torch.nn.functional.binary_cross_entropy_with_logits``).
+
+    Returns
+    -------
+    loss : float
+    dlogits : array of the shape of ``logits``
+    """
+    s = as_array(logits, "logits")
+    y = as_array(y, "y")
+    same_shape(s, y, "logits", "y")
+    if np.any(y < 0) or np.any(y > 1):
+        raise ValueError(f"y must be targets in [0, 1]; got values from {y.min()} to {y.max()}")
+    n = s.size
+    loss = float(np.sum(np.maximum(s, 0) - s * y + np.log1p(np.exp(-np.abs(s)))) / n)
+    e = np.exp(-np.abs(s))
+    sig = np.where(s >= 0, 1 / (1 + e), e / (1 + e))
+    return loss, (sig - y) / n
+
+
+def mse(pred, target):
+    r"""Mean over samples of :math:`L_i = \sum_c (y_{ic} - p_{ic})^2`.
+
+    ``pred`` (N, C) with ``target`` as class indices (N,) or an (N, C) array; or ``pred`` (N,)
+    with ``target`` (N,) for regression.
+    """
+    p = as_array(pred, "pred", ndim=(1, 2))
+    if p.ndim == 1:
+        t = as_array(target, "target", ndim=1)
+        same_shape(p, t, "pred", "target")
+        return float(np.mean((t - p) ** 2))
+    t = as_array(target, "target", ndim=(1, 2))
+    if t.ndim == 1:
+        t = as_targets(target, p.shape[0], p.shape[1], "target")
+    same_shape(p, t, "pred", "target")
+    return float(np.sum((t - p) ** 2) / p.shape[0])
+
+
+def classification_error(probs, targets):
+    r"""Fraction of samples whose most probable class (argmax of ``probs``) is not the target class."""
+    p = as_array(probs, "probs", ndim=2)
+    y = as_targets(targets, p.shape[0], p.shape[1])
+    return float(np.mean(p.argmax(axis=1) != y.argmax(axis=1)))

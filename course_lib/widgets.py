@@ -1,0 +1,110 @@
+"""The wiring every interactive plot of the course shares.
+
+A :class:`LivePlot` is a row of controls (sliders, dropdowns) above a matplotlib figure. The
+figure is built once; when a control moves, the chapter's ``update(**values)`` changes the
+artists (``set_data``, ``set_text``, …) and the figure is rendered to a PNG that an
+``ipywidgets.Image`` shows. This works the same in JupyterLab, Voilà and under nbval, needs no
+front-end extension, and leaves a static picture of the plot in exported notebooks and decks
+(the widget's display also carries an ``image/png`` of the current figure).
+"""
+import base64
+import io
+import time
+
+import ipywidgets as widgets
+
+__all__ = ["LivePlot", "render_png", "slider", "int_slider", "selection_slider", "dropdown"]
+
+PNG_OPTIONS = {"compress_level": 1}  # fast to encode; the images are small anyway
+
+
+def render_png(fig):
+    """The figure as PNG bytes, at the figure's own dpi."""
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=fig.dpi, pil_kwargs=PNG_OPTIONS)
+    return buf.getvalue()
+
+
+def slider(description, value, min, max, step, readout_format=".2f", **kwargs):
+    """A float slider that is wide enough to read its label, updating continuously."""
+    return widgets.FloatSlider(value=value, min=min, max=max, step=step, description=description,
+                               readout_format=readout_format, continuous_update=True,
+                               style={"description_width": "initial"}, **kwargs)
+
+
+def int_slider(description, value, min, max, step=1, **kwargs):
+    """An integer slider with the course's defaults."""
+    return widgets.IntSlider(value=value, min=min, max=max, step=step, description=description,
+                             continuous_update=True, style={"description_width": "initial"}, **kwargs)
+
+
+def selection_slider(description, options, value=None, **kwargs):
+    """A slider over a list of values (e.g. hidden sizes 1, 2, 3, 4, 5, 20, 50)."""
+    return widgets.SelectionSlider(options=options, value=options[0] if value is None else value,
+                                   description=description, continuous_update=True,
+                                   style={"description_width": "initial"}, **kwargs)
+
+
+def dropdown(description, options, value=None, **kwargs):
+    """A dropdown with the course's defaults."""
+    return widgets.Dropdown(options=options, value=options[0] if value is None else value,
+                            description=description, style={"description_width": "initial"}, **kwargs)
+
+
+class LivePlot(widgets.VBox):
+    """Controls above a figure that redraws when a control changes.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        Built once by the caller (see :func:`course_lib.plotting.new_figure`).
+    controls : dict of str → ipywidgets value widget
+        Their current values are passed to ``update`` as keyword arguments.
+    update : callable
+        ``update(**values)`` changes the figure's artists for the new values.
+    name : str
+        What the plot shows, for benchmarks and browser tests.
+
+    Every LivePlot made in a session is listed in ``LivePlot.instances`` (the latency benchmark
+    moves each one's controls).
+
+    Attributes
+    ----------
+    last_update_ms : float
+        Time of the last redraw (update + render), for benchmarks.
+    """
+
+    instances = []
+
+    def __init__(self, fig, controls, update, name="", **kwargs):
+        if not callable(update):
+            raise TypeError(f"update must be a function of the control values; got {type(update).__name__}")
+        self.fig, self.controls, self._update, self.name = fig, dict(controls), update, name
+        width, height = fig.get_size_inches() * fig.dpi
+        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width:.0f}px", height=f"{height:.0f}px"))
+        self.last_update_ms = float("nan")
+        for control in self.controls.values():
+            control.observe(self._on_change, names="value")
+        box = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
+        super().__init__([box, self.image], **kwargs)
+        self.refresh()
+        LivePlot.instances.append(self)
+
+    def values(self):
+        """The controls' current values, by name."""
+        return {name: control.value for name, control in self.controls.items()}
+
+    def refresh(self):
+        """Run ``update`` with the current values and show the new figure."""
+        start = time.perf_counter()
+        self._update(**self.values())
+        self.image.value = render_png(self.fig)
+        self.last_update_ms = 1000 * (time.perf_counter() - start)
+
+    def _on_change(self, change):
+        self.refresh()
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
+        return bundle

@@ -1,0 +1,144 @@
+"""Tests of course_lib/check/: each check passes a correct answer and fails, with a hint, every kind of wrong one."""
+import numpy as np
+import pytest
+
+from course_lib import check
+
+
+# --- students' answers ------------------------------------------------------------------
+
+def multiply_right(dout, x, y):
+    return dout * y, dout * x
+
+
+def multiply_passes_dout_through(dout, x, y):  # the lecture's mistake: treated like the add node
+    return dout, dout
+
+
+def multiply_returns_one_value(dout, x, y):
+    return dout * y
+
+
+def affine_right(dH, X, W):
+    return dH @ W.T, X.T @ dH, dH.sum(axis=0)
+
+
+def affine_without_transpose(dH, X, W):  # the lecture's "the derivative with respect to X is W"
+    return dH @ W, X.T @ dH, dH.sum(axis=0)
+
+
+def affine_db_over_columns(dH, X, W):
+    return dH @ W.T, X.T @ dH, dH.sum(axis=1)
+
+
+def softmax_gradient_right(z, y):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    p = e / e.sum(axis=1, keepdims=True)
+    p[np.arange(len(y)), y] -= 1
+    return p / len(y)
+
+
+def softmax_gradient_without_mean(z, y):
+    return softmax_gradient_right(z, y) * len(y)
+
+
+def softmax_gradient_in_place_on_inputs(z, y):
+    z -= z.max(axis=1, keepdims=True)  # mutates the caller's array: the check must not care
+    return softmax_gradient_right(z, y)
+
+
+def stub(*args):
+    pass
+
+
+def stub_ellipsis(*args):
+    return ...
+
+
+def not_implemented(*args):
+    raise NotImplementedError
+
+
+def crashes(*args):
+    return 1 / 0
+
+
+def returns_text(*args):
+    return "dx", "dy", "db"
+
+
+CHECKS = {
+    "multiply_backward": (check.multiply_backward, multiply_right, [multiply_passes_dout_through,
+                                                                   multiply_returns_one_value]),
+    "affine_backward": (check.affine_backward, affine_right, [affine_without_transpose, affine_db_over_columns]),
+    "softmax_cross_entropy_gradient": (check.softmax_cross_entropy_gradient, softmax_gradient_right,
+                                       [softmax_gradient_without_mean]),
+}
+GENERIC_WRONG = [stub, stub_ellipsis, not_implemented, crashes, returns_text, None, 42]
+WRONG = [(name, bad) for name, (_, _, specific) in CHECKS.items() for bad in specific + GENERIC_WRONG]
+
+
+def wrong_id(case):
+    name, bad = case
+    return f"{name}-{getattr(bad, '__name__', repr(bad))}"
+
+
+@pytest.mark.parametrize("name", list(CHECKS))
+def test_check_passes_a_correct_implementation(name, capsys):
+    fn, right, _ = CHECKS[name]
+    assert fn(right) is True
+    out = capsys.readouterr().out
+    assert out.startswith(f"✔ {name}:")
+    assert "Hint" not in out
+
+
+def test_check_passes_an_implementation_that_modifies_its_inputs(capsys):
+    assert check.softmax_cross_entropy_gradient(softmax_gradient_in_place_on_inputs) is True
+
+
+@pytest.mark.parametrize("case", WRONG, ids=[wrong_id(c) for c in WRONG])
+def test_check_fails_a_wrong_implementation_with_a_hint_and_never_raises(case, capsys):
+    name, bad = case
+    fn = CHECKS[name][0]
+    assert fn(bad) is False
+    out = capsys.readouterr().out
+    assert out.startswith(f"✘ {name}:")
+    assert "\n  Hint: " in out
+
+
+@pytest.mark.parametrize("name", list(CHECKS))
+def test_check_says_what_went_wrong(name, capsys):
+    fn = CHECKS[name][0]
+    fn(stub)
+    assert "not implemented yet (it returned None)" in capsys.readouterr().out
+    fn(not_implemented)
+    assert "not implemented yet (it raised NotImplementedError)" in capsys.readouterr().out
+    fn(crashes)
+    assert "it raised ZeroDivisionError" in capsys.readouterr().out
+
+
+def test_multiply_check_reports_the_failing_case_with_numbers_and_the_idea(capsys):
+    check.multiply_backward(multiply_passes_dout_through)
+    out = capsys.readouterr().out
+    assert "dx is wrong for x=2, y=-3, dout=1" in out
+    assert "got      1" in out and "expected -3" in out
+    assert "swaps its inputs" in out
+
+
+def test_affine_check_hint_is_about_the_shapes(capsys):
+    check.affine_backward(affine_without_transpose)
+    assert "dH·Wᵀ" in capsys.readouterr().out
+
+
+def test_softmax_gradient_check_hint_mentions_dividing_by_n(capsys):
+    check.softmax_cross_entropy_gradient(softmax_gradient_without_mean)
+    out = capsys.readouterr().out
+    assert "dz is wrong" in out and "divided by the number of samples N" in out
+
+
+@pytest.mark.parametrize("name", list(CHECKS))
+def test_quiet_check_prints_nothing(name, capsys):
+    fn, right, wrong = CHECKS[name]
+    assert fn(right, quiet=True) is True
+    assert fn(wrong[0], quiet=True) is False
+    assert capsys.readouterr().out == ""

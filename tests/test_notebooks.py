@@ -1,0 +1,90 @@
+"""Conventions every chapter follows, checked on the committed notebooks (nbval runs them separately).
+
+A new notebook in notebooks/ is picked up by these tests and by nbval without editing any list.
+"""
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+CHAPTERS = [p for p in NOTEBOOKS if re.match(r"\d\d_", p.name) and not p.name.startswith("00_")]
+SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def sources(nb, kind=None):
+    return ["".join(c["source"]) for c in nb["cells"] if kind is None or c["cell_type"] == kind]
+
+
+def test_there_are_notebooks():
+    assert (ROOT / "notebooks" / "00_start_here.ipynb") in NOTEBOOKS
+    assert CHAPTERS, "no chapter notebooks found"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_without_outputs(path):
+    for i, cell in enumerate(load(path)["cells"]):
+        if cell["cell_type"] == "code":
+            assert not cell["outputs"], f"cell {i} has outputs: strip them (nbstripout --keep-id)"
+            assert cell["execution_count"] is None, f"cell {i} has an execution count"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_cell_has_slide_metadata_and_sections_are_slides(path):
+    cells = load(path)["cells"]
+    assert cells[0]["metadata"]["slideshow"]["slide_type"] == "slide", "the title cell opens the deck"
+    for i, cell in enumerate(cells):
+        slide_type = cell["metadata"].get("slideshow", {}).get("slide_type")
+        assert slide_type in SLIDE_TYPES, f"cell {i} has slide_type {slide_type!r}"
+        if cell["cell_type"] == "markdown" and "".join(cell["source"]).startswith("## "):
+            assert slide_type == "slide", f"cell {i} starts a section (## ...) so it must start a slide"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_seeds_its_randomness(path):
+    code = "\n".join(sources(load(path), "code"))
+    uses_random = re.search(r"np\.random\.|default_rng|torch\.(rand|manual_seed)|random_state|seed=", code)
+    if uses_random:
+        assert re.search(r"default_rng\(\d+\)|np\.random\.seed\(\d+\)|manual_seed\(\d+\)", code), \
+            "a notebook that draws random numbers must seed them"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_has_two_live_widgets(path):
+    code = "\n".join(sources(load(path), "code"))
+    assert len(re.findall(r"\bLivePlot\(", code)) >= 2, "a chapter has at least two live widgets"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_exercises_have_checks_and_hidden_reference_solutions(path):
+    cells = load(path)["cells"]
+    solution_cells = [c for c in cells if "solution" in c["metadata"].get("tags", [])]
+    student_cells = [c for c in cells if c["cell_type"] == "code" and c not in solution_cells]
+    student_checks = {m for c in student_cells for m in re.findall(r"^check\.(\w+)\(", "".join(c["source"]), re.M)}
+    solution_checks = {m for c in solution_cells for m in re.findall(r"^assert check\.(\w+)\(", "".join(c["source"]), re.M)}
+    assert len(student_checks) >= 3, "a chapter has at least three auto-checked exercises"
+    assert student_checks <= solution_checks, f"exercises without a reference solution run by CI: {student_checks - solution_checks}"
+    for c in solution_cells:
+        assert c["metadata"].get("jupyter", {}).get("source_hidden"), "reference solutions are collapsed"
+        assert c["metadata"]["slideshow"]["slide_type"] == "skip", "reference solutions are not shown on slides"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_gives_key_terms_in_chinese(path):
+    markdown = "\n".join(sources(load(path), "markdown"))
+    assert "## Key terms" in markdown
+    assert len(re.findall(r"\(([^()]*[\u4e00-\u9fff][^()]*)\)", markdown)) >= 3, \
+        "key terms carry the lecture's Chinese term in the prose, e.g. Backpropagation (反向传播)"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.name)
+def test_chapter_has_speaker_notes_and_a_summary(path):
+    cells = load(path)["cells"]
+    assert any(c["metadata"]["slideshow"]["slide_type"] == "notes" for c in cells)
+    assert "## Summary" in "\n".join(sources(load(path), "markdown"))

@@ -1,0 +1,73 @@
+"""The project's own conventions: one list of dependencies, two commands, CI = the test command."""
+import re
+from importlib.metadata import requires
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _pyproject_requirements():
+    # The installed package's metadata is pyproject.toml's lists (dependencies + the "test" extra).
+    reqs = [r.split(";")[0].strip() for r in requires("nncourse")]
+    return {re.split(r"[=<>\[ ]", r, maxsplit=1)[0].lower(): r for r in reqs}
+
+
+def _conda_requirements():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda, pip = {}, {}
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            for r in dep["pip"]:
+                if not r.startswith("-e"):
+                    pip[re.split(r"[=<> ]", r, maxsplit=1)[0].lower()] = r
+        else:
+            conda[re.split(r"[=<> ]", dep, maxsplit=1)[0].lower()] = dep
+    return conda, pip
+
+
+def _pin(requirement):
+    match = re.search(r"==?([\w.+]+)$", requirement)
+    return match.group(1) if match else None
+
+
+def test_environment_yml_lists_the_same_packages_as_pyproject():
+    py = _pyproject_requirements()
+    conda, pip = _conda_requirements()
+    conda.pop("python"), conda.pop("pip")
+    assert set(py) == set(conda) | set(pip), "environment.yml and pyproject.toml list different packages"
+    for name, requirement in py.items():
+        other = conda.get(name) or pip[name]
+        assert _pin(requirement) == _pin(other), f"{name}: {requirement!r} in pyproject.toml but {other!r} in environment.yml"
+
+
+def test_torch_is_pinned_so_ci_does_not_pull_a_cuda_build():
+    assert _pin(_pyproject_requirements()["torch"]), "torch must be pinned with =="
+
+
+def test_environment_yml_installs_the_course_package_itself():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert "-e ." in pip_section
+    assert env["channels"] == ["conda-forge"]
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (ROOT / ".ci" / "run").read_text()
+    readme = (ROOT / "README.md").read_text()
+    assert re.search(r"^make test$", ci, re.M), ".ci/run must run `make test`"
+    assert "make test" in readme and "make lab" in readme
+
+
+def test_makefile_binds_lab_to_localhost():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "--ServerApp.ip=127.0.0.1" in makefile
+    assert "token=" not in makefile.lower(), "JupyterLab keeps its generated token; never set it empty"
+
+
+def test_every_dataset_in_data_has_a_provenance_note():
+    notes = (ROOT / "data" / "README.md").read_text()
+    for path in (ROOT / "data").iterdir():
+        if path.name != "README.md":
+            assert path.name in notes, f"data/{path.name} has no note in data/README.md"

@@ -1,0 +1,191 @@
+"""Tests of course_lib/widgets.py, plotting.py and compgraph.py, on the Agg backend (no browser)."""
+import base64
+import subprocess
+import sys
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+from course_lib import widgets as W
+from course_lib.compgraph import GraphView
+from course_lib.plotting import DecisionBoundaryImage, grid_over, new_figure, plot_decision_boundary
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+@pytest.fixture(autouse=True)
+def close_pyplot_figures():
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def live_plot():
+    """A LivePlot of a line y = a·x whose style follows a dropdown, and the list of update calls."""
+    fig = new_figure(3, 2, dpi=50)
+    ax = fig.add_subplot()
+    x = np.linspace(-1, 1, 20)
+    (line,) = ax.plot(x, x)
+    ax.set_ylim(-3, 3)
+    calls = []
+
+    def update(a, style):
+        calls.append({"a": a, "style": style})
+        line.set_ydata(a * x)
+        line.set_linestyle(style)
+
+    controls = {"a": W.slider("a", 1.0, 0.1, 3.0, 0.1), "style": W.dropdown("style", ["-", "--"])}
+    return W.LivePlot(fig, controls, update), calls
+
+
+def test_render_png_returns_png_bytes():
+    fig = new_figure(2, 1.5, dpi=40)
+    fig.add_subplot().plot([0, 1], [1, 0])
+    png = W.render_png(fig)
+    assert isinstance(png, bytes) and png.startswith(PNG_SIGNATURE) and len(png) > 100
+
+
+def test_new_figure_is_an_agg_figure_unknown_to_pyplot():
+    before = plt.get_fignums()
+    fig = new_figure(4, 3, dpi=50)
+    assert isinstance(fig.canvas, FigureCanvasAgg)
+    assert tuple(fig.get_size_inches() * fig.dpi) == (200, 150)
+    assert plt.get_fignums() == before
+
+
+def test_new_figure_works_in_a_fresh_interpreter_without_pyplot():
+    """A notebook may call new_figure before anything imported pyplot or the Agg backend."""
+    code = ("import sys; from course_lib.plotting import new_figure; fig = new_figure(1, 1, dpi=20); "
+            "fig.canvas.draw(); assert 'matplotlib.pyplot' not in sys.modules")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_control_helpers_build_widgets_with_their_values():
+    assert W.slider("lr", 0.5, 0.0, 1.0, 0.1).value == 0.5
+    assert W.int_slider("h", 3, 1, 10).value == 3
+    assert W.dropdown("act", ["tanh", "relu"]).value == "tanh"
+    assert W.dropdown("act", ["tanh", "relu"], value="relu").value == "relu"
+
+
+def test_live_plot_calls_update_on_construction(live_plot):
+    plot, calls = live_plot
+    assert calls == [{"a": 1.0, "style": "-"}]
+    assert plot.values() == {"a": 1.0, "style": "-"}
+    png = bytes(plot.image.value)
+    assert png.startswith(PNG_SIGNATURE) and len(png) > 100
+    assert np.isfinite(plot.last_update_ms)
+
+
+def test_live_plot_updates_and_redraws_on_each_control_change(live_plot):
+    plot, calls = live_plot
+    first = bytes(plot.image.value)
+    plot.controls["a"].value = 2.5
+    assert calls[-1] == {"a": 2.5, "style": "-"}
+    second = bytes(plot.image.value)
+    assert second.startswith(PNG_SIGNATURE) and second != first
+    plot.controls["style"].value = "--"
+    assert calls[-1] == {"a": 2.5, "style": "--"} and len(calls) == 3
+    assert bytes(plot.image.value) != second
+
+
+def test_live_plot_mimebundle_has_png_and_widget_view(live_plot):
+    plot, _ = live_plot
+    bundle = plot._repr_mimebundle_()
+    assert WIDGET_VIEW in bundle
+    assert base64.b64decode(bundle["image/png"]) == bytes(plot.image.value)
+
+
+def test_live_plot_rejects_an_update_that_is_not_a_function():
+    with pytest.raises(TypeError, match=r"\bupdate\b"):
+        W.LivePlot(new_figure(2, 2), {"a": W.slider("a", 1.0, 0.0, 2.0, 0.5)}, update="redraw")
+
+
+def test_grid_over_covers_the_points_with_padding():
+    X = np.array([[0.0, -1.0], [2.0, 1.0]])
+    xs, ys, points = grid_over(X, resolution=5, padding=0.5)
+    np.testing.assert_allclose([xs[0], xs[-1], ys[0], ys[-1]], [-0.5, 2.5, -1.5, 1.5])
+    assert points.shape == (25, 2)
+
+
+def test_plot_decision_boundary_works_with_a_pyplot_axes(moons):
+    X, y = moons
+    fig, ax = plt.subplots()
+    out = plot_decision_boundary(lambda p: (p[:, 0] > 0.5).astype(int), X, y, ax=ax, resolution=30, title="x > 0.5")
+    assert out is ax
+    assert ax.get_title() == "x > 0.5"
+    assert len(ax.collections) >= 2  # filled contours and the scatter of the data
+    assert ax.collections[-1].get_offsets().shape == (len(X), 2)
+    assert W.render_png(fig).startswith(PNG_SIGNATURE)
+
+
+def test_plot_decision_boundary_defaults_to_the_current_pyplot_axes(moons):
+    fig, ax = plt.subplots()
+    assert plot_decision_boundary(lambda p: np.zeros(len(p)), *moons, resolution=10) is ax
+
+
+def test_decision_boundary_image_update_changes_the_image_data(moons):
+    X, y = moons
+    fig = new_figure(3, 3, dpi=40)
+    image = DecisionBoundaryImage(fig.add_subplot(), X, y, resolution=20)
+    image.update(lambda p: np.zeros(len(p), dtype=int))
+    before = np.array(image.image.get_array())
+    assert before.shape == (20, 20) and np.all(before == 0)
+    image.update(lambda p: (p[:, 0] > 0.5).astype(int))
+    after = np.array(image.image.get_array())
+    assert not np.array_equal(before, after)
+    np.testing.assert_array_equal(after, (image.points[:, 0] > 0.5).reshape(20, 20))
+    assert W.render_png(fig).startswith(PNG_SIGNATURE)
+
+
+@pytest.mark.parametrize("call, exc, name", [
+    pytest.param(lambda X, y: new_figure(width="6"), TypeError, "width", id="new-figure-str-width"),
+    pytest.param(lambda X, y: new_figure(height=0), ValueError, "height", id="new-figure-zero-height"),
+    pytest.param(lambda X, y: new_figure(dpi=-80), ValueError, "dpi", id="new-figure-negative-dpi"),
+    pytest.param(lambda X, y: grid_over(np.ones((3, 3))), ValueError, "X", id="grid-three-columns"),
+    pytest.param(lambda X, y: grid_over(X, resolution=1), ValueError, "resolution", id="grid-resolution-one"),
+    pytest.param(lambda X, y: grid_over(X, padding=-1), ValueError, "padding", id="grid-negative-padding"),
+    pytest.param(lambda X, y: plot_decision_boundary("predict", X, y), TypeError, "predict", id="boundary-str-predict"),
+    pytest.param(lambda X, y: plot_decision_boundary(lambda p: np.zeros(3), X, y, resolution=5), ValueError,
+                 "predict", id="boundary-predict-wrong-size"),
+    pytest.param(lambda X, y: plot_decision_boundary(lambda p: p[:, 0], X[:, :1], y), ValueError, "X",
+                 id="boundary-one-column"),
+    pytest.param(lambda X, y: DecisionBoundaryImage(plt.gca(), X, y).update(3), TypeError, "predict",
+                 id="image-predict-not-callable"),
+    pytest.param(lambda X, y: DecisionBoundaryImage(plt.gca(), X, y, resolution=5).update(lambda p: np.zeros(4)),
+                 ValueError, "predict", id="image-predict-wrong-size"),
+    pytest.param(lambda X, y: DecisionBoundaryImage(plt.gca(), X[:, :1], y), ValueError, "X", id="image-one-column"),
+])
+def test_plotting_rejects_bad_input_naming_the_argument(call, exc, name, moons):
+    with pytest.raises(exc, match=rf"\b{name}\b"):
+        call(*moons)
+
+
+NODES = {"x": (0.1, 0.7, "x"), "y": (0.1, 0.3, "y"), "mul": (0.5, 0.5, "×"), "L": (0.9, 0.5, "L")}
+EDGES = [("x", "mul"), ("y", "mul"), ("mul", "L")]
+
+
+def test_graph_view_show_sets_value_and_gradient_texts():
+    fig = new_figure(4, 3, dpi=50)
+    view = GraphView(fig.add_subplot(), NODES, EDGES)
+    view.show({"x": 2.0, "y": -3.0, "mul": -6.0}, {"x": -3.0, "y": 2.0, "mul": 1.0})
+    assert view.values["x"].get_text() == "2" and view.values["mul"].get_text() == "-6"
+    assert view.grads["x"].get_text() == "∂L=-3" and view.grads["y"].get_text() == "∂L=2"
+    assert view.values["L"].get_text() == "" and view.grads["L"].get_text() == ""
+    view.show({"x": 0.123456}, {})
+    assert view.values["x"].get_text() == "0.123" and view.values["y"].get_text() == ""
+    assert view.grads["x"].get_text() == ""
+    assert W.render_png(fig).startswith(PNG_SIGNATURE)
+
+
+@pytest.mark.parametrize("nodes, edges, exc, name", [
+    pytest.param([("x", 0.1, 0.5)], [], TypeError, "nodes", id="nodes-not-dict"),
+    pytest.param(NODES, [("x", "z")], ValueError, "edges", id="edge-to-unknown-node"),
+    pytest.param(NODES, [("x",)], ValueError, "edges", id="edge-not-a-pair"),
+])
+def test_graph_view_rejects_bad_graph_naming_the_argument(nodes, edges, exc, name):
+    with pytest.raises(exc, match=rf"\b{name}\b"):
+        GraphView(new_figure(2, 2).add_subplot(), nodes, edges)
