@@ -6,6 +6,7 @@ Executes each notebook in a fresh kernel (the venv's own, like nbval with --nbva
 prints a table (notebook, seconds: kernel start + all cells) and, with --cells, the slowest cells.
 Writes the table to benchmarks/results/notebook_times.md.
 """
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ import nbformat
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("IPYTHONDIR", str(ROOT / "tests" / "ipython"))  # plain tracebacks, as in the tests
 BUDGET_S = 30.0
 
 

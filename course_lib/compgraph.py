@@ -44,6 +44,7 @@ class GraphView:
             ax.text(x, y, label, ha="center", va="center", fontsize=13)
             self.values[name] = ax.text(x, y + 0.075, "", ha="center", va="bottom", color=FORWARD_COLOR, fontsize=10)
             self.grads[name] = ax.text(x, y - 0.075, "", ha="center", va="top", color=BACKWARD_COLOR, fontsize=10)
+        self.artists = list(self.values.values()) + list(self.grads.values())  # what show() changes
 
     def show(self, values, grads):
         """Write each node's forward value and gradient (dicts name → number)."""

@@ -3,7 +3,9 @@
 A :class:`LivePlot` is a row of controls (sliders, dropdowns) above a matplotlib figure. The
 figure is built once; when a control moves, the chapter's ``update(**values)`` changes the
 artists (``set_data``, ``set_text``, …) and the figure is rendered to a PNG that an
-``ipywidgets.Image`` shows. This works the same in JupyterLab, Voilà and under nbval, needs no
+``ipywidgets.Image`` shows. When the caller names the artists that change (``dynamic``), the
+rest of the figure — axes, ticks, labels, which are most of the drawing time — is drawn once
+and reused (blitting), and only those artists are drawn again. This works the same in JupyterLab, Voilà and under nbval, needs no
 front-end extension, and leaves a static picture of the plot in exported notebooks and decks
 (the widget's display also carries an ``image/png`` of the current figure).
 """
@@ -12,16 +14,24 @@ import io
 import time
 
 import ipywidgets as widgets
+from PIL import Image
 
-__all__ = ["LivePlot", "render_png", "slider", "int_slider", "selection_slider", "dropdown"]
+__all__ = ["LivePlot", "render_png", "canvas_png", "slider", "int_slider", "selection_slider", "dropdown"]
 
 PNG_OPTIONS = {"compress_level": 1}  # fast to encode; the images are small anyway
 
 
 def render_png(fig):
-    """The figure as PNG bytes, at the figure's own dpi."""
+    """The figure as PNG bytes, at the figure's own dpi (a full draw)."""
+    fig.canvas.draw()
+    return canvas_png(fig)
+
+
+def canvas_png(fig):
+    """The pixels currently on the figure's Agg canvas, as PNG bytes (no drawing)."""
+    image = Image.frombuffer("RGBA", fig.canvas.get_width_height(), fig.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=fig.dpi, pil_kwargs=PNG_OPTIONS)
+    image.save(buf, format="png", **PNG_OPTIONS)
     return buf.getvalue()
 
 
@@ -64,6 +74,10 @@ class LivePlot(widgets.VBox):
         ``update(**values)`` changes the figure's artists for the new values.
     name : str
         What the plot shows, for benchmarks and browser tests.
+    dynamic : list of matplotlib artists, optional
+        The artists that ``update`` changes (lines, images, texts, titles), in drawing order.
+        Everything else is drawn once and reused. ``update`` must then change nothing else
+        (no new artists, no axis limits); leave ``dynamic`` out to redraw the whole figure.
 
     Every LivePlot made in a session is listed in ``LivePlot.instances`` (the latency benchmark
     moves each one's controls).
@@ -76,10 +90,12 @@ class LivePlot(widgets.VBox):
 
     instances = []
 
-    def __init__(self, fig, controls, update, name="", **kwargs):
+    def __init__(self, fig, controls, update, name="", dynamic=None, **kwargs):
         if not callable(update):
             raise TypeError(f"update must be a function of the control values; got {type(update).__name__}")
         self.fig, self.controls, self._update, self.name = fig, dict(controls), update, name
+        self.dynamic = list(dynamic or [])
+        self._background = None
         width, height = fig.get_size_inches() * fig.dpi
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width:.0f}px", height=f"{height:.0f}px"))
         self.last_update_ms = float("nan")
@@ -98,8 +114,23 @@ class LivePlot(widgets.VBox):
         """Run ``update`` with the current values and show the new figure."""
         start = time.perf_counter()
         self._update(**self.values())
-        self.image.value = render_png(self.fig)
+        self.image.value = self._draw()
         self.last_update_ms = 1000 * (time.perf_counter() - start)
+
+    def _draw(self):
+        if not self.dynamic:
+            return render_png(self.fig)
+        canvas = self.fig.canvas
+        if self._background is None:            # first time: draw the still parts once
+            for artist in self.dynamic:
+                artist.set_animated(True)
+            canvas.draw()
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self.dynamic:
+            self.fig.draw_artist(artist)
+        return canvas_png(self.fig)
 
     def _on_change(self, change):
         self.refresh()

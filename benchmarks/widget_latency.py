@@ -1,0 +1,73 @@
+"""Python-side update time of every live widget: compute + render, per slider move.
+
+    .venv/bin/python benchmarks/widget_latency.py [NOTEBOOK ...]
+
+Runs each notebook in a fresh kernel, then, in that kernel, moves every control of every
+``LivePlot`` through up to 12 of its values (like a student dragging it) and reads the time of
+each redraw (``LivePlot.last_update_ms``). Prints a table (notebook, widget, control, median ms,
+p90 ms) and writes it to benchmarks/results/widget_latency.md. Key-press-to-pixels in a real
+browser is measured by the browser benchmarks (issue 6), not here.
+"""
+import json
+import os
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("IPYTHONDIR", str(ROOT / "tests" / "ipython"))  # plain tracebacks, as in the tests
+
+PROBE = r'''
+import json, numpy as np, ipywidgets
+from course_lib.widgets import LivePlot
+
+def _values(control):
+    if isinstance(control, (ipywidgets.SelectionSlider, ipywidgets.Dropdown)):
+        return [v for _, v in control._options_full] if hasattr(control, "_options_full") else list(control.options)
+    lo, hi, step = control.min, control.max, control.step
+    return list(np.linspace(lo, hi, 12)) if not isinstance(control, ipywidgets.IntSlider) else list(range(lo, hi + 1, max(step, (hi - lo) // 12 or 1)))
+
+_rows = []
+for plot in LivePlot.instances:
+    for name, control in plot.controls.items():
+        start, times = control.value, []
+        for v in _values(control)[:12]:
+            if isinstance(control, ipywidgets.IntSlider): v = int(v)
+            elif isinstance(control, ipywidgets.FloatSlider): v = float(round(v / control.step) * control.step)
+            if v == control.value: continue
+            control.value = v
+            times.append(plot.last_update_ms)
+        control.value = start
+        _rows.append([plot.name, name, float(np.median(times)), float(np.percentile(times, 90)), len(times)])
+print("ROWS" + json.dumps(_rows))
+'''
+
+
+def measure(path):
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+    client.execute()
+    for output in nb.cells[-1].outputs:
+        if output.get("name") == "stdout" and "ROWS" in output["text"]:
+            return json.loads(output["text"].split("ROWS", 1)[1])
+    raise RuntimeError(f"{path.name}: the probe printed nothing")
+
+
+def main(argv):
+    paths = [Path(a).resolve() for a in argv] or sorted((ROOT / "notebooks").glob("*.ipynb"))
+    lines = ["| notebook | widget | control | median ms | p90 ms | moves |", "|---|---|---|---|---|---|"]
+    print(f"{'notebook':28} {'widget':28} {'control':14} {'median ms':>9} {'p90 ms':>7}")
+    for path in paths:
+        for widget, control, median, p90, moves in measure(path):
+            print(f"{path.name:28} {widget:28} {control:14} {median:9.1f} {p90:7.1f}", flush=True)
+            lines.append(f"| {path.name} | {widget} | {control} | {median:.1f} | {p90:.1f} | {moves} |")
+    out = ROOT / "benchmarks" / "results" / "widget_latency.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text("\n".join(lines) + "\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
