@@ -67,7 +67,22 @@ def returns_text(*args):
     return "dx", "dy", "db"
 
 
+def sigmoid_right(x):
+    x = np.asarray(x, dtype=float)
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid_naive(x):  # right for moderate x, overflows at x = -1000
+    return 1 / (1 + np.exp(-np.asarray(x, dtype=float)))
+
+
+def sigmoid_wrong_sign(x):
+    return 1 / (1 + np.exp(np.asarray(x, dtype=float)))
+
+
 CHECKS = {
+    "sigmoid": (check.sigmoid, sigmoid_right, [sigmoid_naive, sigmoid_wrong_sign]),
     "multiply_backward": (check.multiply_backward, multiply_right, [multiply_passes_dout_through,
                                                                    multiply_returns_one_value]),
     "affine_backward": (check.affine_backward, affine_right, [affine_without_transpose, affine_db_over_columns]),
@@ -142,3 +157,9 @@ def test_quiet_check_prints_nothing(name, capsys):
     assert fn(right, quiet=True) is True
     assert fn(wrong[0], quiet=True) is False
     assert capsys.readouterr().out == ""
+
+
+def test_sigmoid_check_explains_the_overflow_of_the_naive_formula(capsys):
+    assert not check.sigmoid(sigmoid_naive)
+    out = capsys.readouterr().out
+    assert out.startswith("✘ sigmoid") and "overflow" in out and "Hint:" in out

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from course_lib.gradcheck import numerical_gradient, relative_error
+from course_lib.gradcheck import numerical_gradient, numerical_hessian, relative_error
 
 
 def test_numerical_gradient_of_sum_of_squares_is_twice_x(rng):
@@ -71,3 +71,30 @@ def test_relative_error_measures_tiny_values_against_1e_minus_8():
 def test_gradcheck_rejects_bad_input_naming_the_argument(call, exc, name):
     with pytest.raises(exc, match=rf"\b{name}\b"):
         call()
+
+
+def test_numerical_hessian_of_a_quadratic_is_its_matrix(rng):
+    A = rng.randn(4, 4)
+    A = A + A.T
+    hess = numerical_hessian(lambda x: A @ x, rng.randn(4))   # f = ½ xᵀAx has gradient Ax
+    np.testing.assert_allclose(hess, A, atol=1e-8)
+
+
+def test_numerical_hessian_agrees_with_torch_on_a_nonquadratic_function(rng):
+    import torch
+
+    x0 = rng.randn(3)
+    f = lambda t: torch.sum(torch.tanh(t) ** 2) + t[0] * t[1] * t[2]
+    grad = lambda x: torch.func.grad(f)(torch.tensor(x)).numpy()
+    expected = torch.autograd.functional.hessian(f, torch.tensor(x0)).numpy()
+    np.testing.assert_allclose(numerical_hessian(grad, x0), expected, rtol=1e-7, atol=1e-8)
+
+
+@pytest.mark.parametrize("grad, x, exc, name", [
+    ("not callable", np.zeros(2), TypeError, "grad"),
+    (lambda x: x, np.zeros((2, 2)), ValueError, "x"),
+    (lambda x: np.zeros(3), np.zeros(2), ValueError, "grad"),
+])
+def test_numerical_hessian_rejects_bad_input_naming_the_argument(grad, x, exc, name):
+    with pytest.raises(exc, match=name):
+        numerical_hessian(grad, x)

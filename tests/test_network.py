@@ -262,3 +262,27 @@ def test_network_rejects_bad_input_naming_the_argument(call, exc, name):
 def test_hidden_size_runs_model_rejects_unknown_size_or_pass(small_runs, kwargs, name):
     with pytest.raises(ValueError, match=rf"\b{name}\b"):
         small_runs.model(**kwargs)
+
+
+def test_flat_params_round_trip_and_flat_grads_follow_the_same_layout(moons):
+    X, y = moons[0][:30], moons[1][:30]
+    net = MLP([2, 4, 3, 2], seed=2)
+    theta = net.flat_params()
+    assert theta.size == sum(p.size for p in net.params) == 2 * 4 + 4 + 4 * 3 + 3 + 3 * 2 + 2
+    net.set_flat_params(theta * 2)
+    np.testing.assert_array_equal(net.flat_params(), theta * 2)
+    assert net.layers[0].W is net.params[0]                      # set in place: the layers see it
+    net.gradients(X, y, reg=0.1)
+
+    def loss_at(t):
+        net.set_flat_params(t)
+        return net.loss(X, y, reg=0.1)
+
+    analytic = net.flat_grads()
+    numeric = numerical_gradient(loss_at, (theta * 2).copy())
+    assert relative_error(analytic, numeric) < 1e-6
+
+
+def test_set_flat_params_rejects_a_vector_of_the_wrong_size():
+    with pytest.raises(ValueError, match="theta"):
+        MLP([2, 3, 2]).set_flat_params(np.zeros(5))

@@ -189,3 +189,34 @@ def test_graph_view_show_sets_value_and_gradient_texts():
 def test_graph_view_rejects_bad_graph_naming_the_argument(nodes, edges, exc, name):
     with pytest.raises(exc, match=rf"\b{name}\b"):
         GraphView(new_figure(2, 2).add_subplot(), nodes, edges)
+
+
+def test_blitted_live_plot_draws_the_same_pixels_as_a_full_redraw():
+    from PIL import Image
+    import io
+
+    x = np.linspace(-3, 3, 50)
+
+    def make(dynamic):
+        fig = new_figure(3, 2)
+        ax = fig.add_subplot()
+        line, = ax.plot(x, x)
+        ax.set_ylim(-10, 10)
+
+        def update(a):
+            line.set_ydata(a * x)
+            ax.set_title(f"a = {a:.1f}")
+
+        plot = W.LivePlot(fig, {"a": W.slider("a", 1.0, -3, 3, 0.5)}, update, dynamic=[line, ax.title] if dynamic else None)
+        plot.controls["a"].value = 2.5
+        return np.asarray(Image.open(io.BytesIO(plot.image.value)))
+
+    np.testing.assert_array_equal(make(dynamic=True), make(dynamic=False))
+
+
+def test_live_plots_register_themselves_by_name():
+    fig = new_figure(2, 2)
+    fig.add_subplot().plot([0, 1])
+    plot = W.LivePlot(fig, {"a": W.slider("a", 1.0, 0, 2, 0.5)}, lambda a: None, name="probe")
+    assert plot in W.LivePlot.instances and plot.name == "probe"
+    assert plot.last_update_ms > 0
