@@ -8,10 +8,10 @@ Parameter gradients are stored as attributes (``dW``, ``db``).
 import numpy as np
 
 from ._validate import as_array, as_targets
-from .activations import sigmoid
+from .activations import ACTIVATIONS, sigmoid
 from .losses import log_softmax, softmax
 
-__all__ = ["Add", "Multiply", "ReLU", "Sigmoid", "Tanh", "Affine", "SoftmaxWithLoss"]
+__all__ = ["Add", "Multiply", "ReLU", "Sigmoid", "Tanh", "Activation", "Affine", "SoftmaxWithLoss"]
 
 
 def _cached(layer, *names):
@@ -121,6 +121,30 @@ class Tanh:
     def backward(self, dout):
         (out,) = _cached(self, "out")
         return _dout(dout, out.shape) * (1.0 - out * out)
+
+
+class Activation:
+    r"""Any element-wise activation of :mod:`course_lib.activations` as a node: y = f(x).
+
+    Backward: :math:`\partial L/\partial x = \partial L/\partial y \cdot f'(x)`, with f' the
+    function's ``_derivative`` partner. ``Activation("leaky_relu", negative_slope=0.1)`` passes
+    its parameters to both.
+    """
+
+    def __init__(self, name, **params):
+        if name not in ACTIVATIONS:
+            raise ValueError(f"name must be one of {sorted(ACTIVATIONS)}; got {name!r}")
+        self.name, self.params = name, params
+        self.function, self.derivative = ACTIVATIONS[name]
+        self.function(np.zeros(1), **params)  # checks the parameters now, not at the first forward
+
+    def forward(self, x):
+        self.x = as_array(x, "x")
+        return self.function(self.x, **self.params)
+
+    def backward(self, dout):
+        (x,) = _cached(self, "x")
+        return _dout(dout, x.shape) * self.derivative(x, **self.params)
 
 
 class Affine:

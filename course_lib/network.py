@@ -16,12 +16,21 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ._validate import as_array, as_number, as_targets
-from .layers import Affine, ReLU, Sigmoid, SoftmaxWithLoss, Tanh
+from .activations import ACTIVATIONS
+from .layers import Activation, Affine, ReLU, Sigmoid, SoftmaxWithLoss, Tanh
 from .losses import log_softmax, softmax
 
-__all__ = ["MLP", "lecture_settings", "train_hidden_sizes", "HiddenSizeRuns"]
+__all__ = ["MLP", "INITIALISATIONS", "lecture_settings", "train_hidden_sizes", "HiddenSizeRuns"]
 
-ACTIVATION_LAYERS = {"tanh": Tanh, "relu": ReLU, "sigmoid": Sigmoid}
+ACTIVATION_LAYERS = {"tanh": Tanh, "relu": ReLU, "sigmoid": Sigmoid}  # the rest use layers.Activation
+
+INITIALISATIONS = {
+    # name: standard deviation of W as a function of (fan_in, fan_out); biases start at 0
+    "lecture": lambda fan_in, fan_out: 1 / np.sqrt(fan_in),            # the lecture's randn / sqrt(fan-in)
+    "naive": lambda fan_in, fan_out: 0.01,                             # "small random numbers"
+    "xavier": lambda fan_in, fan_out: np.sqrt(2 / (fan_in + fan_out)),  # Glorot & Bengio (2010), normal
+    "he": lambda fan_in, fan_out: np.sqrt(2 / fan_in),                 # He et al. (2015), normal
+}
 
 
 def lecture_settings(epsilon=0.01, reg_lambda=0.01, n_samples=200):
@@ -41,13 +50,18 @@ def _check_data(X, y, n_inputs, n_classes):
 
 
 class MLP:
-    """A fully connected classifier: (Affine → activation) × (L−1) → Affine → Softmax-with-Loss.
+    r"""A fully connected classifier: (Affine → activation) × (L−1) → Affine → Softmax-with-Loss.
 
     Parameters
     ----------
     layer_sizes : list of int
         [inputs, hidden..., classes]; the lecture's network is [2, nn_hdim, 2].
-    activation : {"tanh", "relu", "sigmoid"}
+    activation : str
+        Any name of :data:`course_lib.activations.ACTIVATIONS` ("tanh", "relu", "sigmoid",
+        "leaky_relu", "elu", "swish", "gelu", "softplus"), with PyTorch's default parameters.
+    init : {"lecture", "naive", "xavier", "he"}
+        How W is drawn: :math:`W = \sigma \cdot \mathcal{N}(0, 1)` with σ = 1/√fan-in (the lecture),
+        0.01, √(2/(fan-in + fan-out)) (Xavier/Glorot) or √(2/fan-in) (He). Biases start at 0.
     seed : int
         The weights are drawn in order W1, W2, ... from ``np.random.RandomState(seed)``,
         which gives the lecture's initialisation for seed 0.
@@ -58,20 +72,24 @@ class MLP:
     grads : list of arrays of the same shapes, filled by :meth:`gradients`.
     """
 
-    def __init__(self, layer_sizes, activation="tanh", seed=0):
+    def __init__(self, layer_sizes, activation="tanh", seed=0, init="lecture"):
         if not isinstance(layer_sizes, (list, tuple)) or len(layer_sizes) < 2:
             raise TypeError(f"layer_sizes must be a list of at least two ints, e.g. [2, 3, 2]; got {layer_sizes!r}")
         sizes = [as_number(s, f"layer_sizes[{i}]", low=1, integer=True) for i, s in enumerate(layer_sizes)]
         if sizes[-1] < 2:
             raise ValueError(f"the last layer must have at least 2 classes; got layer_sizes={list(layer_sizes)}")
-        if not isinstance(activation, str) or activation not in ACTIVATION_LAYERS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATION_LAYERS)}; got {activation!r}")
+        if not isinstance(activation, str) or activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}; got {activation!r}")
+        if not isinstance(init, str) or init not in INITIALISATIONS:
+            raise ValueError(f"init must be one of {sorted(INITIALISATIONS)}; got {init!r}")
         seed = as_number(seed, "seed", low=0, integer=True)
         rng = np.random.RandomState(seed)
-        self.layer_sizes, self.activation = sizes, activation
+        self.layer_sizes, self.activation, self.init = sizes, activation, init
         self.params = []
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):
-            self.params.append(rng.randn(fan_in, fan_out) / np.sqrt(fan_in))
+            std = INITIALISATIONS[init](fan_in, fan_out)
+            self.params.append(rng.randn(fan_in, fan_out) / np.sqrt(fan_in) if init == "lecture"
+                               else rng.randn(fan_in, fan_out) * std)
             self.params.append(np.zeros((1, fan_out)))
         self._build_layers()
 
@@ -100,7 +118,8 @@ class MLP:
         for i in range(n):
             self.layers.append(Affine(self.params[2 * i], self.params[2 * i + 1]))
             if i < n - 1:
-                self.layers.append(ACTIVATION_LAYERS[self.activation]())
+                node = ACTIVATION_LAYERS.get(self.activation)
+                self.layers.append(node() if node else Activation(self.activation))
         self.loss_layer = SoftmaxWithLoss()
         self.grads = [np.zeros_like(p) for p in self.params]
 

@@ -201,3 +201,31 @@ def forwarded(layer, *args):
 def test_layers_reject_bad_input_naming_the_argument(call, exc, name):
     with pytest.raises(exc, match=rf"\b{name}\b"):
         call()
+
+
+@pytest.mark.parametrize("name, params", [
+    ("tanh", {}), ("relu", {}), ("sigmoid", {}), ("leaky_relu", {"negative_slope": 0.1}),
+    ("elu", {"alpha": 0.7}), ("swish", {"beta": 2.0}), ("gelu", {}), ("softplus", {"beta": 1.5}),
+])
+def test_activation_node_backward_passes_gradient_check(name, params):
+    from course_lib.gradcheck import numerical_gradient, relative_error
+    from course_lib.layers import Activation
+
+    rng = np.random.RandomState(5)
+    x = rng.randn(4, 3)
+    x[np.abs(x) < 0.05] += 0.2            # away from the kinks at 0
+    upstream = rng.randn(4, 3)
+    node = Activation(name, **params)
+    node.forward(x)
+    analytic = node.backward(upstream)
+    numeric = numerical_gradient(lambda a: np.sum(node.forward(a) * upstream), x.copy())
+    assert relative_error(analytic, numeric) < 1e-7
+
+
+def test_activation_node_rejects_unknown_names_and_bad_parameters():
+    from course_lib.layers import Activation
+
+    with pytest.raises(ValueError, match="name"):
+        Activation("swishy")
+    with pytest.raises(ValueError, match="beta"):
+        Activation("softplus", beta=-1.0)

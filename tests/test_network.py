@@ -286,3 +286,33 @@ def test_flat_params_round_trip_and_flat_grads_follow_the_same_layout(moons):
 def test_set_flat_params_rejects_a_vector_of_the_wrong_size():
     with pytest.raises(ValueError, match="theta"):
         MLP([2, 3, 2]).set_flat_params(np.zeros(5))
+
+
+@pytest.mark.parametrize("init, expected_std", [
+    ("naive", lambda i, o: 0.01), ("xavier", lambda i, o: np.sqrt(2 / (i + o))), ("he", lambda i, o: np.sqrt(2 / i)),
+    ("lecture", lambda i, o: 1 / np.sqrt(i)),
+])
+def test_initialisations_draw_weights_with_their_standard_deviation(init, expected_std):
+    net = MLP([400, 300, 2], init=init, seed=0)
+    W = net.params[0]
+    assert W.std() == pytest.approx(expected_std(400, 300), rel=0.02)
+    assert np.all(net.params[1] == 0)
+
+
+@pytest.mark.parametrize("activation", ["leaky_relu", "elu", "swish", "gelu", "softplus"])
+def test_any_activation_trains_with_correct_gradients(activation, moons):
+    X, y = moons[0][:20], moons[1][:20]
+    net = MLP([2, 5, 2], activation=activation, seed=3)
+    net.gradients(X, y, reg=0.01)
+    analytic = net.flat_grads()
+
+    def loss_at(t):
+        net.set_flat_params(t)
+        return net.loss(X, y, reg=0.01)
+
+    assert relative_error(analytic, numerical_gradient(loss_at, net.flat_params().copy())) < 1e-6
+
+
+def test_unknown_init_is_rejected_naming_it():
+    with pytest.raises(ValueError, match="init"):
+        MLP([2, 3, 2], init="glorot")
