@@ -101,21 +101,21 @@ def wrong_id(case):
 @pytest.mark.parametrize("name", list(CHECKS))
 def test_check_passes_a_correct_implementation(name, capsys):
     fn, right, _ = CHECKS[name]
-    assert fn(right) is True
+    assert bool(fn(right)) is True
     out = capsys.readouterr().out
     assert out.startswith(f"✔ {name}:")
     assert "Hint" not in out
 
 
 def test_check_passes_an_implementation_that_modifies_its_inputs(capsys):
-    assert check.softmax_cross_entropy_gradient(softmax_gradient_in_place_on_inputs) is True
+    assert bool(check.softmax_cross_entropy_gradient(softmax_gradient_in_place_on_inputs)) is True
 
 
 @pytest.mark.parametrize("case", WRONG, ids=[wrong_id(c) for c in WRONG])
 def test_check_fails_a_wrong_implementation_with_a_hint_and_never_raises(case, capsys):
     name, bad = case
     fn = CHECKS[name][0]
-    assert fn(bad) is False
+    assert bool(fn(bad)) is False
     out = capsys.readouterr().out
     assert out.startswith(f"✘ {name}:")
     assert "\n  Hint: " in out
@@ -154,8 +154,8 @@ def test_softmax_gradient_check_hint_mentions_dividing_by_n(capsys):
 @pytest.mark.parametrize("name", list(CHECKS))
 def test_quiet_check_prints_nothing(name, capsys):
     fn, right, wrong = CHECKS[name]
-    assert fn(right, quiet=True) is True
-    assert fn(wrong[0], quiet=True) is False
+    assert bool(fn(right, quiet=True)) is True
+    assert bool(fn(wrong[0], quiet=True)) is False
     assert capsys.readouterr().out == ""
 
 
@@ -163,3 +163,10 @@ def test_sigmoid_check_explains_the_overflow_of_the_naive_formula(capsys):
     assert not check.sigmoid(sigmoid_naive)
     out = capsys.readouterr().out
     assert out.startswith("✘ sigmoid") and "overflow" in out and "Hint:" in out
+
+
+def test_a_verdict_is_truthy_when_passed_and_displays_nothing_in_a_notebook(capsys):
+    verdict = check.multiply_backward(multiply_right)
+    assert verdict and verdict == True  # noqa: E712  (it compares like the bool it stands for)
+    assert verdict._ipython_display_() is None and repr(verdict).startswith("✔")
+    assert not check.multiply_backward(stub, quiet=True) and check.multiply_backward(stub, quiet=True) == False  # noqa: E712

@@ -1,8 +1,9 @@
 """The machinery of exercise checks: run a student's function on cases, compare, report.
 
 A check prints one line that starts with ✔ or ✘, names the exercise, and on failure says
-which case failed with the numbers and gives a hint (the idea, not the code). It returns True
-or False, never raises because of the student's code, so a notebook always runs on.
+which case failed with the numbers and gives a hint (the idea, not the code). It returns a
+:class:`Verdict`, true when the answer passed (so ``assert check.NAME(f)`` works), and never raises
+because of the student's code, so a notebook always runs on.
 """
 import numpy as np
 
@@ -13,14 +14,39 @@ class CheckFailed(Exception):
     """Raised inside a check to stop at the first failing case, with its message."""
 
 
+class Verdict:
+    """The outcome of a check: true if the answer passed.
+
+    It shows nothing when it ends a notebook cell (the check has printed its line already),
+    so the student sees ✔/✘ and the hint, not a stray ``True``/``False``.
+    """
+
+    def __init__(self, ok, line):
+        self.ok, self.line = bool(ok), line
+
+    def __bool__(self):
+        return self.ok
+
+    def __eq__(self, other):
+        return self.ok == other
+
+    __hash__ = None
+
+    def __repr__(self):
+        return self.line
+
+    def _ipython_display_(self):
+        pass
+
+
 def report(name, ok, message, hint=None, quiet=False):
-    """Print the verdict of a check and return ``ok``."""
+    """Print the verdict of a check (unless ``quiet``) and return it as a :class:`Verdict`."""
+    line = f"{PASS if ok else FAIL} {name}: {message}"
+    if not ok and hint:
+        line += f"\n  Hint: {hint}"
     if not quiet:
-        line = f"{PASS if ok else FAIL} {name}: {message}"
-        if not ok and hint:
-            line += f"\n  Hint: {hint}"
         print(line)
-    return ok
+    return Verdict(ok, line)
 
 
 def call_student(fn, *args):
