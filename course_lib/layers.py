@@ -207,3 +207,175 @@ class SoftmaxWithLoss:
         if dout.ndim:
             raise ValueError(f"dout must be a scalar (the loss is a scalar); got shape {dout.shape}")
         return float(dout) * (p - y) / p.shape[0]
+
+
+# --- Dropout and batch normalisation (chapter 08) ---------------------------------------------------
+
+from ._validate import as_number  # noqa: E402
+
+__all__ += ["Dropout", "BatchNorm"]
+
+_DROPOUT_SEEDS = np.random.SeedSequence(0)  # parent of the generators of Dropout layers built without a seed
+
+
+def _as_flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {type(value).__name__} ({value!r:.40})")
+    return bool(value)
+
+
+class Dropout:
+    r"""Inverted dropout: in training, zero each unit with probability p and scale the rest by 1/(1 − p).
+
+    .. math:: y = \frac{m \odot x}{1 - p}, \quad m_i \sim \text{Bernoulli}(1 - p)\ \text{independently}
+
+    so that :math:`\mathbb{E}[y] = x` and evaluation needs no rescaling: there y = x. Backward uses
+    the mask of the last forward pass: :math:`\partial L/\partial x = \partial L/\partial y \odot m/(1 - p)`.
+    p = 1 drops everything (y = 0, as in PyTorch); p = 0 keeps everything.
+
+    Parameters
+    ----------
+    p : float in [0, 1], the probability of dropping a unit
+    seed : int, optional
+        Seeds this layer's generator ``np.random.default_rng(seed)``. Without it, the k-th Dropout
+        built in the process gets the k-th independent stream of a fixed seed sequence: Restart & Run
+        All repeats the same masks, and two layers never share a mask.
+
+    Attributes
+    ----------
+    training : bool, True when built; set it (or call ``train()`` / ``eval()``) as in PyTorch.
+    rng : numpy.random.Generator that draws the masks; replace it to control them.
+    mask : the last forward pass's m/(1 − p) (ones in evaluation), shape of x.
+
+    Shapes: x any shape; y and dx the same.
+    """
+
+    def __init__(self, p=0.5, seed=None):
+        self.p = as_number(p, "p", low=0.0, high=1.0)
+        if seed is None:
+            self.rng = np.random.default_rng(_DROPOUT_SEEDS.spawn(1)[0])
+        else:
+            self.rng = np.random.default_rng(as_number(seed, "seed", low=0, integer=True))
+        self.training = True
+
+    def train(self, mode=True):
+        """Training mode (``mode=False``: evaluation mode). Returns the layer."""
+        self.training = _as_flag(mode, "mode")
+        return self
+
+    def eval(self):
+        """Evaluation mode: the identity. Returns the layer."""
+        return self.train(False)
+
+    def forward(self, x):
+        x = as_array(x, "x")
+        if not self.training or self.p == 0.0:
+            self.mask = np.ones_like(x)
+        elif self.p == 1.0:
+            self.mask = np.zeros_like(x)
+        else:
+            keep = self.rng.random(x.shape) >= self.p  # kept with probability 1 − p
+            self.mask = keep / (1.0 - self.p)
+        return x * self.mask
+
+    def backward(self, dout):
+        (mask,) = _cached(self, "mask")
+        return _dout(dout, mask.shape) * mask
+
+
+class BatchNorm:
+    r"""Batch normalisation (Ioffe & Szegedy) of each feature over the mini-batch, as ``torch.nn.BatchNorm1d``.
+
+    In training, with the batch mean μ and biased variance σ² of each column:
+
+    .. math:: \hat x = \frac{x - \mu}{\sqrt{\sigma^2 + \varepsilon}}, \quad y = \gamma \odot \hat x + \beta
+
+    and the running statistics move towards the batch's, with the *unbiased* variance:
+
+    .. math:: \mu_{\text{run}} \leftarrow (1 - m)\,\mu_{\text{run}} + m\,\mu, \quad
+              \sigma^2_{\text{run}} \leftarrow (1 - m)\,\sigma^2_{\text{run}} + m\,\frac{N}{N - 1}\sigma^2
+
+    (``momentum=None``: m = 1/k at the k-th training batch, a plain average). In evaluation the
+    running statistics replace μ and σ². Backward, in training (the batch statistics depend on x):
+
+    .. math:: \frac{\partial L}{\partial x} = \frac{\gamma}{N\sqrt{\sigma^2 + \varepsilon}}
+              \Big(N\,\frac{\partial L}{\partial y} - \sum_n \frac{\partial L}{\partial y}
+              - \hat x \odot \sum_n \frac{\partial L}{\partial y} \odot \hat x\Big),
+              \quad \frac{\partial L}{\partial \gamma} = \sum_n \frac{\partial L}{\partial y} \odot \hat x,
+              \quad \frac{\partial L}{\partial \beta} = \sum_n \frac{\partial L}{\partial y}
+
+    and in evaluation, where the statistics are constants, simply
+    :math:`\partial L/\partial x = \gamma\,\partial L/\partial y / \sqrt{\sigma^2_{\text{run}} + \varepsilon}`.
+
+    Parameters
+    ----------
+    num_features : int, D
+    eps : float > 0, default 1e-5
+    momentum : float in [0, 1] or None, default 0.1
+
+    Attributes
+    ----------
+    gamma, beta : (D,) arrays, 1 and 0 at first (updated in place by an optimizer)
+    running_mean, running_var : (D,) arrays, 0 and 1 at first
+    num_batches_tracked : int, training forward passes so far
+    training : bool, True when built; set it (or call ``train()`` / ``eval()``) as in PyTorch.
+    dgamma, dbeta : (D,) arrays, set by ``backward``
+
+    Shapes: x (N, D) → y (N, D); training needs N ≥ 2.
+    """
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1):
+        self.num_features = as_number(num_features, "num_features", low=1, integer=True)
+        self.eps = as_number(eps, "eps", low=0.0, low_inclusive=False)
+        self.momentum = None if momentum is None else as_number(momentum, "momentum", low=0.0, high=1.0)
+        self.gamma = np.ones(self.num_features)
+        self.beta = np.zeros(self.num_features)
+        self.running_mean = np.zeros(self.num_features)
+        self.running_var = np.ones(self.num_features)
+        self.num_batches_tracked = 0
+        self.training = True
+
+    def train(self, mode=True):
+        """Training mode (``mode=False``: evaluation mode). Returns the layer."""
+        self.training = _as_flag(mode, "mode")
+        return self
+
+    def eval(self):
+        """Evaluation mode: normalise with the running statistics. Returns the layer."""
+        return self.train(False)
+
+    def forward(self, x):
+        x = as_array(x, "x", ndim=2)
+        n, d = x.shape
+        if d != self.num_features:
+            raise ValueError(f"x must have num_features = {self.num_features} columns; got shape {x.shape}")
+        if self.training:
+            if n < 2:
+                raise ValueError(f"x must hold at least 2 samples in training mode (a variance needs two); got {n}")
+            mean = x.mean(axis=0)
+            var = x.var(axis=0)
+            self._update_running_stats(mean, var, n)
+        else:
+            mean, var = self.running_mean, self.running_var
+        self.inv_std = 1.0 / np.sqrt(var + self.eps)
+        self.x_hat = (x - mean) * self.inv_std
+        self.used_batch_stats = self.training
+        return self.gamma * self.x_hat + self.beta
+
+    def _update_running_stats(self, mean, var, n):
+        self.num_batches_tracked += 1
+        m = 1.0 / self.num_batches_tracked if self.momentum is None else self.momentum
+        self.running_mean *= 1 - m
+        self.running_mean += m * mean
+        self.running_var *= 1 - m
+        self.running_var += m * var * n / (n - 1)
+
+    def backward(self, dout):
+        x_hat, inv_std, used_batch_stats = _cached(self, "x_hat", "inv_std", "used_batch_stats")
+        dout = _dout(dout, x_hat.shape)
+        self.dbeta = dout.sum(axis=0)
+        self.dgamma = (dout * x_hat).sum(axis=0)
+        if not used_batch_stats:
+            return dout * self.gamma * inv_std
+        n = x_hat.shape[0]
+        return (self.gamma * inv_std / n) * (n * dout - self.dbeta - x_hat * self.dgamma)
