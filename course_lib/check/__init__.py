@@ -2,7 +2,8 @@
 
 Each chapter's checks live in a module of their own and are gathered here.
 """
+from .autograd import accumulate_gradient, gradient_descent_step, jacobian_by_backward
 from .backprop import affine_backward, multiply_backward, softmax_cross_entropy_gradient
 from .intro import sigmoid
 
-__all__ = ["sigmoid", "multiply_backward", "affine_backward", "softmax_cross_entropy_gradient"]
+__all__ = ["accumulate_gradient", "gradient_descent_step", "jacobian_by_backward", "affine_backward", "multiply_backward", "softmax_cross_entropy_gradient", "sigmoid"]
