@@ -5,5 +5,6 @@ Each chapter's checks live in a module of their own and are gathered here.
 from .autograd import accumulate_gradient, gradient_descent_step, jacobian_by_backward
 from .backprop import affine_backward, multiply_backward, softmax_cross_entropy_gradient
 from .intro import sigmoid
+from .tensors import broadcast_shape, gather_by_hand, row_fractions
 
-__all__ = ["accumulate_gradient", "gradient_descent_step", "jacobian_by_backward", "affine_backward", "multiply_backward", "softmax_cross_entropy_gradient", "sigmoid"]
+__all__ = ["accumulate_gradient", "gradient_descent_step", "jacobian_by_backward", "affine_backward", "multiply_backward", "softmax_cross_entropy_gradient", "sigmoid", "broadcast_shape", "gather_by_hand", "row_fractions"]

@@ -1,0 +1,127 @@
+"""Tests of course_lib/tensor_viz.py: the broadcasting rule, and the two pictures of chapter 09."""
+import itertools
+
+import numpy as np
+import pytest
+import torch
+
+from course_lib.plotting import new_figure
+from course_lib.tensor_viz import (CELL_PX, LAYOUT_OPERATIONS, VIEW_TARGETS, BroadcastPicture, StridePicture,
+                                   broadcast_shape, layout_of)
+
+SHAPES = [s for d in range(4) for s in itertools.product([1, 2, 3], repeat=d)] + [(0,), (0, 1), (4, 1, 0)]
+
+
+@pytest.mark.parametrize("shape_a, shape_b", list(itertools.product(SHAPES, repeat=2))[::23])
+def test_broadcast_shape_agrees_with_torch_and_numpy(shape_a, shape_b):
+    try:
+        expected = tuple(torch.broadcast_shapes(shape_a, shape_b))
+    except RuntimeError:
+        with pytest.raises(ValueError, match="do not broadcast"):
+            broadcast_shape(shape_a, shape_b)
+        with pytest.raises(ValueError):
+            np.broadcast_shapes(shape_a, shape_b)
+        return
+    assert broadcast_shape(shape_a, shape_b) == expected == np.broadcast_shapes(shape_a, shape_b)
+
+
+def test_broadcast_shape_pads_on_the_left_not_the_right():
+    assert broadcast_shape((4, 1), (3,)) == (4, 3)
+    with pytest.raises(ValueError, match="dimension -1 has sizes 3 and 4"):
+        broadcast_shape((4, 3), (4,))          # (4,) is (1, 4), not (4, 1)
+
+
+@pytest.mark.parametrize("bad, error, words", [("34", TypeError, "tuple of ints"), (3, TypeError, "tuple of ints"),
+                                               ((2.0, 1), TypeError, "must hold ints"),
+                                               ((True,), TypeError, "must hold ints"),
+                                               ((-1, 2), ValueError, ">= 0")])
+def test_broadcast_shape_rejects_bad_shapes_naming_the_argument(bad, error, words):
+    with pytest.raises(error, match=words) as info:
+        broadcast_shape(bad, (1,))
+    assert "shape_a" in str(info.value)
+
+
+def _cell_kinds(picture, panel):
+    """Read the kind of each cell back from a panel's image: 0 empty, 1 strong, 2 pale."""
+    pixels = np.asarray(picture.grids[panel].image.get_array())[CELL_PX // 2::CELL_PX, CELL_PX // 2::CELL_PX]
+    kinds = np.zeros(pixels.shape[:2], int)
+    kinds[pixels[..., 3] > 0] = 1
+    kinds[(pixels[..., 3] > 0) & (pixels[..., 0] > 0.5)] = 2
+    return kinds
+
+
+def test_broadcast_picture_shows_own_cells_and_stretched_copies():
+    picture = BroadcastPicture(new_figure(6, 2), max_side=4)
+    assert picture.show((4, 1), (3,)) == (4, 3)
+    a, b, total = (_cell_kinds(picture, k) for k in range(3))
+    assert (a[:4, 0] == 1).all() and (a[:4, 1:3] == 2).all() and (a[:, 3] == 0).all()
+    assert (b[0, :3] == 1).all() and (b[1:4, :3] == 2).all()
+    assert (total[:4, :3] == 1).all() and total.sum() == 12
+    assert picture.message.get_text() == ""
+
+
+def test_broadcast_picture_reports_torchs_error_and_draws_no_result():
+    picture = BroadcastPicture(new_figure(6, 2))
+    assert picture.show((4, 3), (4,)) is None
+    assert "must match" in picture.message.get_text()
+    assert _cell_kinds(picture, 2).sum() == 0 and picture.grids[2].title.get_text() == "a + b: error"
+
+
+def test_broadcast_picture_rejects_shapes_it_cannot_draw():
+    picture = BroadcastPicture(new_figure(6, 2), max_side=4)
+    with pytest.raises(ValueError, match="shape_b must have at most 2 dims"):
+        picture.show((1,), (2, 2, 2))
+    with pytest.raises(ValueError, match="sizes 1..4"):
+        picture.show((5,), (1,))
+    with pytest.raises(ValueError, match="max_side"):
+        BroadcastPicture(new_figure(6, 2), max_side=0)
+
+
+@pytest.mark.parametrize("operation", list(LAYOUT_OPERATIONS))
+@pytest.mark.parametrize("shape", [(4, 6), (2, 3, 4), (3, 8)])
+def test_stride_picture_draws_addresses_and_tells_the_truth_about_view(shape, operation):
+    picture = StridePicture(new_figure(6, 2.5), n=24)
+    t = picture.tensor(shape, operation)
+    for target, new_shape in VIEW_TARGETS.items():
+        facts = picture.show(shape, operation, target)
+        drawn = np.asarray(picture.image.get_array())
+        assert drawn.size == t.numel()
+        flat = t.reshape(-1)
+        # the picture's k-th element is the address of the k-th element, read from torch's own strides
+        addresses = [t.storage_offset() + sum(i * s for i, s in zip(idx, t.stride()))
+                     for idx in itertools.product(*map(range, t.shape))]
+        assert drawn.ravel().tolist() == addresses == flat.tolist()
+        assert list(picture.walk.get_ydata()) == addresses
+        assert facts["contiguous"] == t.is_contiguous() == (addresses == list(range(addresses[0], addresses[0] + len(addresses))))
+        try:
+            t.view(new_shape(tuple(t.shape)))
+            works = True
+        except RuntimeError:
+            works = False
+        assert facts["view_ok"] == works
+        assert ("works" if works else "fails") in picture.message.get_text()
+
+
+def test_layout_of_distinguishes_views_from_copies():
+    base = torch.arange(24).view(4, 6)
+    assert layout_of(base, (-1,))["reshape_copies"] is False
+    transposed = layout_of(base.t(), (-1,))
+    assert transposed["stride"] == (1, 6) and not transposed["contiguous"]
+    assert not transposed["view_ok"] and transposed["reshape_copies"] is True
+    strided = layout_of(base[:, ::2], (-1,))
+    assert strided["view_ok"] and not strided["contiguous"]     # evenly spaced: a view works
+    assert layout_of(base, (5, -1))["reshape_copies"] is None     # 24 is not a multiple of 5
+    with pytest.raises(TypeError, match="torch.Tensor"):
+        layout_of(np.arange(4), (-1,))
+
+
+def test_stride_picture_validates_its_inputs():
+    picture = StridePicture(new_figure(6, 2.5), n=24)
+    with pytest.raises(ValueError, match="24 elements"):
+        picture.show((5, 5), "as is")
+    with pytest.raises(ValueError, match="operation must be one of"):
+        picture.show((4, 6), "flip")
+    with pytest.raises(ValueError, match="target must be one of"):
+        picture.show((4, 6), "as is", "view(7)")
+    with pytest.raises(ValueError, match="n must be"):
+        StridePicture(new_figure(6, 2.5), n=100)
