@@ -1,0 +1,339 @@
+r"""Why classifiers are trained with cross-entropy and not MSE: gradients and curvature, in numpy.
+
+The lecture's losses for one sample with one-hot target :math:`y` and predicted probabilities :math:`p`
+over :math:`k` classes are
+
+.. math:: \text{MSE: } L = \sum_c (y_c - p_c)^2, \qquad \text{cross-entropy: } L = -\sum_c y_c \log p_c ,
+
+and the batch loss is the mean over the :math:`N` samples (``course_lib.losses.mse`` and
+``course_lib.losses.cross_entropy``). This module adds their gradients with respect to the
+prediction :math:`p`, and with respect to the logit when :math:`p` comes from a sigmoid or a
+softmax; and, for a logistic model :math:`p = \sigma(s)`, :math:`s = x^\top\theta`, the second
+derivatives that decide whether the loss is convex in the weights :math:`\theta`.
+
+With two classes and a sigmoid output the lecture's MSE has two equal terms,
+:math:`(y - p)^2 + ((1 - y) - (1 - p))^2 = 2\,(y - p)^2`; the functions here keep that factor 2, so
+they agree with ``losses.mse`` on the two-column rows :math:`(1 - p, p)`.
+"""
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+from ._validate import as_array, as_number, as_targets, same_shape
+from .activations import sigmoid
+from .losses import sigmoid_binary_cross_entropy, softmax
+
+__all__ = [
+    "mse_gradient", "cross_entropy_gradient", "sigmoid_mse", "softmax_mse",
+    "sigmoid_mse_curvature", "sigmoid_cross_entropy_curvature", "logistic_loss", "logistic_hessian",
+    "logistic_landscape",
+    "losses_along_weight", "midpoint_convexity_violation", "train_logistic", "tumour_radius_data",
+]
+
+LOSSES = ("mse", "cross_entropy")
+
+
+def _binary_targets(y, shape, name="y"):
+    y = as_array(y, name)
+    if y.shape != shape:
+        raise ValueError(f"{name} must have the shape of the logits {shape}; got {y.shape}")
+    if np.any(y < 0) or np.any(y > 1):
+        raise ValueError(f"{name} must be targets in [0, 1]; got values from {y.min()} to {y.max()}")
+    return y
+
+
+def _loss_name(loss):
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}; got {loss!r}")
+    return loss
+
+
+def mse_gradient(pred, target):
+    r""":math:`\partial L/\partial p = 2\,(p - y)/N` for the mean over samples of :math:`\sum_c (y_c - p_c)^2`.
+
+    Parameters
+    ----------
+    pred : (N, C) array of predictions p
+    target : (N,) class indices or (N, C) one-hot rows y
+
+    Returns
+    -------
+    (N, C) array, the gradient of ``losses.mse(pred, target)`` with respect to ``pred``.
+    """
+    p = as_array(pred, "pred", ndim=2)
+    y = as_targets(target, p.shape[0], p.shape[1], "target")
+    return 2.0 * (p - y) / p.shape[0]
+
+
+def cross_entropy_gradient(probs, targets):
+    r""":math:`\partial L/\partial p_c = -y_c / (N\,p_c)` for the mean of :math:`-\sum_c y_c \log p_c`.
+
+    Parameters
+    ----------
+    probs : (N, C) array of probabilities p; must be > 0 wherever the target is > 0
+    targets : (N,) class indices or (N, C) one-hot / probability rows y
+
+    Returns
+    -------
+    (N, C) array (zero where :math:`y_c = 0`).
+    """
+    p = as_array(probs, "probs", ndim=2)
+    if np.any(p < 0) or np.any(p > 1):
+        raise ValueError(f"probs must be probabilities in [0, 1]; got values from {p.min()} to {p.max()}")
+    y = as_targets(targets, p.shape[0], p.shape[1])
+    if np.any((p == 0) & (y > 0)):
+        raise ValueError("probs must be > 0 wherever the target is > 0 (the gradient of −y·log p is infinite at p = 0)")
+    safe = np.where(y > 0, p, 1.0)
+    return -y / safe / p.shape[0]
+
+
+def sigmoid_mse(logits, y):
+    r"""The lecture's MSE after a sigmoid, and its gradient with respect to the logits s.
+
+    .. math:: L = \frac{1}{N}\sum_i 2\,(\sigma(s_i) - y_i)^2,\qquad
+              \frac{\partial L}{\partial s_i} = \frac{4\,(\sigma(s_i) - y_i)\,\sigma'(s_i)}{N},
+              \quad \sigma' = \sigma(1 - \sigma).
+
+    The factor :math:`\sigma'(s) \le 1/4` is what vanishes when the output saturates.
+
+    Parameters
+    ----------
+    logits : array of any shape, s
+    y : array of the same shape, targets in [0, 1]
+
+    Returns
+    -------
+    loss : float
+    dlogits : array of the shape of ``logits``
+    """
+    s = as_array(logits, "logits")
+    y = _binary_targets(y, s.shape)
+    p = sigmoid(s)
+    n = max(s.size, 1)
+    return float(np.sum(2.0 * (p - y) ** 2) / n), 4.0 * (p - y) * p * (1.0 - p) / n
+
+
+def softmax_mse(logits, targets):
+    r"""The lecture's MSE after a softmax, and its gradient with respect to the logits z.
+
+    .. math:: L = \frac{1}{N}\sum_i \sum_c (y_{ic} - p_{ic})^2,\qquad
+              \frac{\partial L}{\partial z_{ik}} = \frac{2}{N}\,p_{ik}\Big[(p_{ik} - y_{ik}) - \sum_c p_{ic}(p_{ic} - y_{ic})\Big],
+
+    the gradient with respect to p, :math:`2(p - y)/N`, multiplied by the softmax Jacobian
+    :math:`\partial p_c/\partial z_k = p_c(\delta_{ck} - p_k)`.
+
+    Parameters
+    ----------
+    logits : (N, C) array
+    targets : (N,) class indices or (N, C) one-hot rows
+
+    Returns
+    -------
+    loss : float
+    dlogits : (N, C) array
+    """
+    z = as_array(logits, "logits", ndim=2)
+    y = as_targets(targets, z.shape[0], z.shape[1])
+    p = softmax(z)
+    n = z.shape[0]
+    g = 2.0 * (p - y) / n                               # ∂L/∂p
+    return float(np.sum((y - p) ** 2) / n), p * (g - np.sum(g * p, axis=1, keepdims=True))
+
+
+def sigmoid_mse_curvature(logits, y):
+    r""":math:`\mathrm{d}^2/\mathrm{d}s^2` of one sample's :math:`2(\sigma(s) - y)^2`, element-wise.
+
+    .. math:: 4\,\sigma'(s)\,\big[\sigma'(s) + (\sigma(s) - y)(1 - 2\sigma(s))\big]
+
+    For y = 1 this is :math:`4\sigma'(1-\sigma)(3\sigma - 1)`: negative (concave) wherever
+    :math:`\sigma(s) < 1/3`, i.e. where the prediction is wrong enough.
+    """
+    s = as_array(logits, "logits")
+    y = _binary_targets(y, s.shape)
+    p = sigmoid(s)
+    d = p * (1.0 - p)
+    return 4.0 * d * (d + (p - y) * (1.0 - 2.0 * p))
+
+
+def sigmoid_cross_entropy_curvature(logits):
+    r""":math:`\mathrm{d}^2/\mathrm{d}s^2` of one sample's binary cross-entropy: :math:`\sigma(s)(1 - \sigma(s)) > 0` for any target."""
+    p = sigmoid(as_array(logits, "logits"))
+    return p * (1.0 - p)
+
+
+def _design(theta, X):
+    theta = as_array(theta, "theta", ndim=1)
+    X = as_array(X, "X", ndim=2)
+    if X.shape[1] != theta.size:
+        raise ValueError(f"X must have one column per weight ({theta.size}); got shape {X.shape}")
+    return theta, X
+
+
+def logistic_loss(theta, X, y, loss="cross_entropy"):
+    r"""Loss of the logistic model :math:`p_i = \sigma(x_i^\top\theta)` and its gradient in θ.
+
+    Parameters
+    ----------
+    theta : (D,) weights (include a column of ones in X for a bias)
+    X : (N, D) inputs
+    y : (N,) targets in {0, 1}
+    loss : "cross_entropy" (binary cross-entropy) or "mse" (the lecture's MSE, 2(σ − y)² per sample)
+
+    Returns
+    -------
+    loss : float
+    grad : (D,) array, :math:`X^\top\,\partial L/\partial s`
+    """
+    theta, X = _design(theta, X)
+    s = X @ theta
+    y = _binary_targets(y, s.shape)
+    if _loss_name(loss) == "mse":
+        value, ds = sigmoid_mse(s, y)
+    else:
+        value, ds = sigmoid_binary_cross_entropy(s, y)
+    return value, X.T @ ds
+
+
+def logistic_hessian(theta, X, y, loss="cross_entropy"):
+    r"""Hessian in θ of :func:`logistic_loss`: :math:`H = \frac{1}{N} X^\top \operatorname{diag}(c)\, X`.
+
+    :math:`c_i` is the second derivative of sample i's loss in its logit :math:`s_i`. For
+    cross-entropy :math:`c_i = \sigma'(s_i) > 0`, so H is positive semi-definite for every θ
+    (the loss is convex in θ). For MSE :math:`c_i` is negative for wrong enough predictions,
+    and H can have negative eigenvalues (not convex).
+
+    Returns
+    -------
+    (D, D) symmetric array
+    """
+    theta, X = _design(theta, X)
+    s = X @ theta
+    y = _binary_targets(y, s.shape)
+    c = sigmoid_mse_curvature(s, y) if _loss_name(loss) == "mse" else sigmoid_cross_entropy_curvature(s)
+    return (X * c[:, None]).T @ X / X.shape[0]
+
+
+def logistic_landscape(thetas, X, y, loss="cross_entropy"):
+    r""":func:`logistic_loss` and :func:`logistic_hessian` at many weight vectors at once (for maps of the loss).
+
+    Parameters
+    ----------
+    thetas : (G, D) weight vectors θ, one per row
+    X : (N, D) inputs; y : (N,) targets in {0, 1}
+    loss : "cross_entropy" or "mse"
+
+    Returns
+    -------
+    values : (G,) the loss at each θ
+    hessians : (G, D, D) :math:`\frac{1}{N} X^\top \operatorname{diag}(c)\, X` at each θ
+    """
+    thetas = as_array(thetas, "thetas", ndim=2)
+    X = as_array(X, "X", ndim=2)
+    if X.shape[1] != thetas.shape[1]:
+        raise ValueError(f"X must have one column per weight ({thetas.shape[1]}); got shape {X.shape}")
+    y = _binary_targets(y, (X.shape[0],))
+    s = thetas @ X.T                                    # (G, N) logits
+    y2 = np.broadcast_to(y, s.shape)
+    if _loss_name(loss) == "mse":
+        values = 2.0 * (sigmoid(s) - y2) ** 2
+        c = sigmoid_mse_curvature(s, y2)
+    else:
+        values = np.maximum(s, 0) - s * y2 + np.log1p(np.exp(-np.abs(s)))
+        c = sigmoid_cross_entropy_curvature(s)
+    return values.mean(axis=1), np.einsum("gn,ni,nj->gij", c, X, X) / X.shape[0]
+
+
+def losses_along_weight(weights, x, y, bias=0.0, loss="cross_entropy"):
+    r"""A 1-D logistic model :math:`p_i = \sigma(w x_i + b)` at many weights w at once.
+
+    Parameters
+    ----------
+    weights : (W,) weights w to evaluate at
+    x : (N,) inputs; y : (N,) targets in {0, 1}
+    bias : float, b (held fixed)
+    loss : "cross_entropy" or "mse"
+
+    Returns
+    -------
+    values, slopes, curvatures : three (W,) arrays, :math:`L(w)`, :math:`L'(w)` and :math:`L''(w)`
+    """
+    w = as_array(weights, "weights", ndim=1)
+    x = as_array(x, "x", ndim=1)
+    y = _binary_targets(y, x.shape)
+    b = as_number(bias, "bias")
+    loss = _loss_name(loss)
+    s = w[:, None] * x[None, :] + b                     # (W, N) logits
+    y2 = np.broadcast_to(y, s.shape)
+    if loss == "mse":
+        p = sigmoid(s)
+        values = 2.0 * (p - y2) ** 2
+        ds = 4.0 * (p - y2) * p * (1.0 - p)
+        dss = sigmoid_mse_curvature(s, y2)
+    else:
+        values = np.maximum(s, 0) - s * y2 + np.log1p(np.exp(-np.abs(s)))
+        ds = sigmoid(s) - y2
+        dss = sigmoid_cross_entropy_curvature(s)
+    return values.mean(axis=1), (ds * x).mean(axis=1), (dss * x ** 2).mean(axis=1)
+
+
+def midpoint_convexity_violation(values):
+    r"""The worst breach of convexity on a uniform grid: the chord must lie above the graph.
+
+    For every pair of grid points i < k whose midpoint m = (i + k)/2 is a grid point, a convex
+    function has :math:`f_m \le (f_i + f_k)/2`. Returns ``(gap, (i, m, k))`` for the largest
+    :math:`f_m - (f_i + f_k)/2`; a gap ≤ 0 (up to rounding) means no chord of the grid lies below the graph.
+    """
+    f = as_array(values, "values", ndim=1)
+    if f.size < 3:
+        raise ValueError(f"values must hold at least 3 points of a uniform grid; got {f.size}")
+    best, where = -np.inf, None
+    for half in range(1, (f.size - 1) // 2 + 1):        # i = m − half, k = m + half
+        gaps = f[half:f.size - half] - 0.5 * (f[:f.size - 2 * half] + f[2 * half:])
+        m = int(np.argmax(gaps))
+        if gaps[m] > best:
+            best, where = float(gaps[m]), (m, m + half, m + 2 * half)
+    return best, where
+
+
+def train_logistic(X, y, theta0, loss="cross_entropy", lr=1.0, steps=100):
+    r"""Full-batch gradient descent :math:`\theta \leftarrow \theta - \eta\,\nabla L(\theta)` on :func:`logistic_loss`.
+
+    Returns
+    -------
+    thetas : (steps + 1, D) array, the weights before each step and after the last
+    losses : (steps + 1,) array, the loss at each of them
+    """
+    theta = as_array(theta0, "theta0", ndim=1).copy()
+    lr = as_number(lr, "lr", low=0, low_inclusive=False)
+    steps = as_number(steps, "steps", low=0, integer=True)
+    thetas, values = [theta.copy()], []
+    for _ in range(steps):
+        value, grad = logistic_loss(theta, X, y, loss)
+        values.append(value)
+        theta -= lr * grad
+        thetas.append(theta.copy())
+    values.append(logistic_loss(theta, X, y, loss)[0])
+    return np.array(thetas), np.array(values)
+
+
+def tumour_radius_data():
+    r"""A real 1-D binary problem: the Wisconsin breast-cancer data shipped with scikit-learn (offline).
+
+    Reads the CSV file that ``sklearn.datasets.load_breast_cancer`` reads, straight from the
+    installed scikit-learn package, without importing scikit-learn (which takes seconds).
+    Column 0 is the mean radius; the last column the class, 0 = malignant, 1 = benign.
+
+    Returns
+    -------
+    x : (569,) the mean radius of each tumour, standardised to mean 0 and standard deviation 1
+    y : (569,) 1.0 for malignant, 0.0 for benign
+    """
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or spec.origin is None:
+        raise ImportError("tumour_radius_data needs scikit-learn installed (it ships the data file)")
+    path = Path(spec.origin).parent / "datasets" / "data" / "breast_cancer.csv"
+    table = np.loadtxt(path, delimiter=",", skiprows=1)       # first line: "569,30,malignant,benign"
+    radius = table[:, 0]
+    x = (radius - radius.mean()) / radius.std()
+    return x, (table[:, -1] == 0).astype(np.float64)
