@@ -170,3 +170,13 @@ def test_a_verdict_is_truthy_when_passed_and_displays_nothing_in_a_notebook(caps
     assert verdict and verdict == True  # noqa: E712  (it compares like the bool it stands for)
     assert verdict._ipython_display_() is None and repr(verdict).startswith("✔")
     assert not check.multiply_backward(stub, quiet=True) and check.multiply_backward(stub, quiet=True) == False  # noqa: E712
+
+
+def test_importing_the_checks_does_not_import_torch():
+    # every chapter imports `check` in its first cell; torch would add seconds to the numpy chapters
+    import subprocess
+    import sys
+
+    code = "import sys; from course_lib import check; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
