@@ -6,6 +6,11 @@ Parameters and defaults are PyTorch's, and ``tests/test_activations.py`` checks 
 against ``torch.nn.functional`` and against finite differences.
 
 All are stable for inputs as large as ±1e4: no overflow warnings, no NaN.
+
+The activations that mix several inputs (``glu``, ``gtu``, ``maxout``) have backward passes
+instead of element-wise derivatives: ``glu_backward(x, dout, axis)``, ``gtu_backward(x, dout, axis)``
+and ``maxout_backward(z, k, dout)`` return ∂L/∂x (∂L/∂z) given ``dout`` = ∂L/∂h; they are checked
+in ``tests/test_activations_gated.py``.
 """
 import numpy as np
 from scipy.special import erf
@@ -16,6 +21,7 @@ __all__ = [
     "sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu", "relu_derivative",
     "leaky_relu", "leaky_relu_derivative", "elu", "elu_derivative", "swish", "swish_derivative",
     "gelu", "gelu_derivative", "softplus", "softplus_derivative", "glu", "gtu", "maxout", "ACTIVATIONS",
+    "glu_backward", "gtu_backward", "maxout_backward",
 ]
 
 
@@ -174,6 +180,66 @@ def maxout(z, k):
     if z.shape[1] % k:
         raise ValueError(f"z must have a multiple of k={k} columns; got {z.shape[1]}")
     return z.reshape(z.shape[0], -1, k).max(axis=2)
+
+
+# --- backward passes of the activations that are not element-wise ---------------------------
+
+def _upstream(dout, shape, name="dout"):
+    dout = as_array(dout, name)
+    if dout.shape != shape:
+        raise ValueError(f"{name} must have the output's shape {shape}; got {dout.shape}")
+    return dout
+
+
+def glu_backward(x, dout, axis=-1):
+    r"""Gradient of a loss with respect to x through :func:`glu`, given ``dout`` = ∂L/∂h.
+
+    For h = a ⊗ σ(b), with a, b the halves of x along ``axis``:
+
+    .. math:: \frac{\partial L}{\partial a} = \frac{\partial L}{\partial h} \otimes \sigma(b),\qquad
+              \frac{\partial L}{\partial b} = \frac{\partial L}{\partial h} \otimes a \otimes \sigma(b)\,(1 - \sigma(b)),
+
+    joined back along ``axis``. Shapes: x (..., 2k, ...), dout (..., k, ...) → dx of x's shape.
+    """
+    a, b = _halves(x, axis)
+    dout = _upstream(dout, a.shape)
+    s = sigmoid(b)
+    return np.concatenate([dout * s, dout * a * s * (1.0 - s)], axis=axis)
+
+
+def gtu_backward(x, dout, axis=-1):
+    r"""Gradient of a loss with respect to x through :func:`gtu`, given ``dout`` = ∂L/∂h.
+
+    For h = tanh(a) ⊗ σ(b):
+
+    .. math:: \frac{\partial L}{\partial a} = \frac{\partial L}{\partial h} \otimes (1 - \tanh^2 a) \otimes \sigma(b),\qquad
+              \frac{\partial L}{\partial b} = \frac{\partial L}{\partial h} \otimes \tanh(a) \otimes \sigma(b)\,(1 - \sigma(b)).
+
+    Shapes: x (..., 2k, ...), dout (..., k, ...) → dx of x's shape.
+    """
+    a, b = _halves(x, axis)
+    dout = _upstream(dout, a.shape)
+    t, s = np.tanh(a), sigmoid(b)
+    return np.concatenate([dout * (1.0 - t * t) * s, dout * t * s * (1.0 - s)], axis=axis)
+
+
+def maxout_backward(z, k, dout):
+    r"""Gradient of a loss with respect to z through :func:`maxout`, given ``dout`` = ∂L/∂h.
+
+    :math:`h_i = \max_j z_{ij}` passes the gradient to the winning piece only:
+    :math:`\partial L/\partial z_{ij} = \partial L/\partial h_i` where j is the arg-max of its
+    group, 0 elsewhere. On a tie the first of the tied pieces wins (as ``torch.max(dim=...)``).
+    Shapes: z (N, units·k), dout (N, units) → dz (N, units·k).
+    """
+    h = maxout(z, k)                      # validates z and k
+    z = as_array(z, "z")
+    dout = _upstream(dout, h.shape)
+    n, units = h.shape
+    groups = z.reshape(n, units, int(k))
+    winner = groups.argmax(axis=2)
+    dz = np.zeros_like(groups)
+    np.put_along_axis(dz, winner[:, :, None], dout[:, :, None], axis=2)
+    return dz.reshape(z.shape)
 
 
 ACTIVATIONS = {
