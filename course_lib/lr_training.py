@@ -1,0 +1,183 @@
+r"""Mini-batch training under a learning-rate schedule, snapshots and their ensemble (chapter 05).
+
+:func:`train_with_schedule` runs plain mini-batch SGD (no momentum: chapter 07 is about
+optimizers, this chapter is about the rate) where step t uses the rate ``lr_at(t)`` — any function
+of the step, such as those of :mod:`course_lib.schedules`. It can keep copies of the parameters
+("snapshots") after chosen steps: taken at the ends of the cycles of a warm-restart schedule they
+are the members of a **snapshot ensemble** (Huang et al., "Snapshot Ensembles: Train 1, get M
+for free", ICLR 2017), whose prediction is the average of the members' predicted probabilities
+(:func:`ensemble_proba`).
+
+:func:`range_test_step` turns a model and a data set into the ``train_step(lr)`` that
+:func:`course_lib.schedules.lr_range_test` needs: one mini-batch per call.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validate import as_array, as_number
+from .optim import SGD
+
+__all__ = ["digits_split", "train_with_schedule", "TrainingRun", "range_test_step", "ensemble_proba", "accuracy"]
+
+
+def digits_split(n_train=1000, n_val=300, seed=0):
+    """scikit-learn's 8×8 digits (1797 images, 10 classes), pixels scaled to [0, 1], shuffled and split.
+
+    Returns ``(X_train, y_train, X_val, y_val, X_test, y_test)``; the test set is whatever remains
+    after ``n_train + n_val`` images.
+    """
+    from sklearn.datasets import load_digits
+
+    n_train = as_number(n_train, "n_train", low=1, integer=True)
+    n_val = as_number(n_val, "n_val", low=0, integer=True)
+    seed = as_number(seed, "seed", low=0, integer=True)
+    digits = load_digits()
+    if n_train + n_val >= len(digits.target):
+        raise ValueError(f"n_train + n_val must leave test images (< {len(digits.target)}); got {n_train + n_val}")
+    order = np.random.RandomState(seed).permutation(len(digits.target))
+    X, y = digits.data[order] / 16.0, digits.target[order]
+    a, b = n_train, n_train + n_val
+    return X[:a], y[:a], X[a:b], y[a:b], X[b:], y[b:]
+
+
+def _check_model(model):
+    for name in ("params", "grads", "gradients", "loss", "predict_proba", "flat_params", "set_flat_params"):
+        if not hasattr(model, name):
+            raise TypeError(f"model must be a network such as MLP or ResidualMLP (it has no `{name}`); "
+                            f"got {type(model).__name__}")
+
+
+def _batches(n, batch_size, rng):
+    """Endless mini-batches of indices: a fresh permutation every epoch."""
+    while True:
+        order = rng.permutation(n)
+        for start in range(0, n - batch_size + 1, batch_size):
+            yield order[start:start + batch_size]
+
+
+@dataclass
+class TrainingRun:
+    """What :func:`train_with_schedule` returns.
+
+    Attributes
+    ----------
+    lrs : (T,) the rate used at each step
+    losses : (T,) the mini-batch loss at each step (before its update)
+    snapshots : dict step → flat parameter vector θ after that many steps
+    diverged : bool, True if the loss became NaN or infinite (training stopped there)
+    """
+
+    lrs: np.ndarray
+    losses: np.ndarray
+    snapshots: dict = field(default_factory=dict)
+    diverged: bool = False
+
+
+def train_with_schedule(model, X, y, lr_at, num_steps, batch_size=32, reg=0.0, snapshot_at=(), seed=0):
+    r"""Mini-batch SGD, θ ← θ − η_t ∇L_batch(θ), with η_t = ``lr_at(t)`` for t = 0 … num_steps − 1.
+
+    Parameters
+    ----------
+    model : MLP or ResidualMLP (trained in place)
+    X : (N, D) array; y : (N,) class indices
+    lr_at : callable step → rate, or a number (a constant rate)
+    num_steps : int ≥ 0, the number of updates (mini-batches)
+    batch_size : int, 1 ≤ batch_size ≤ N
+    reg : float ≥ 0, L2 strength λ of the loss's :math:`\frac{\lambda}{2}\sum\lVert W\rVert^2`
+    snapshot_at : iterable of int in [0, num_steps], steps after which θ is copied (0 = before training)
+    seed : int, for the order of the mini-batches
+
+    Returns
+    -------
+    TrainingRun
+    """
+    _check_model(model)
+    X = as_array(X, "X", ndim=2)
+    num_steps = as_number(num_steps, "num_steps", low=0, integer=True)
+    batch_size = as_number(batch_size, "batch_size", low=1, high=X.shape[0], integer=True)
+    reg = as_number(reg, "reg", low=0.0)
+    seed = as_number(seed, "seed", low=0, integer=True)
+    if not callable(lr_at):
+        rate = as_number(lr_at, "lr_at", low=0.0)
+        lr_at = lambda step: rate  # noqa: E731
+    snapshot_at = {as_number(s, "snapshot_at", low=0, high=num_steps, integer=True) for s in snapshot_at}
+    y = np.asarray(y)
+    opt = SGD(model.params, lr=0.0)
+    batches = _batches(X.shape[0], batch_size, np.random.RandomState(seed))
+    lrs, losses, snapshots = [], [], {}
+    if 0 in snapshot_at:
+        snapshots[0] = model.flat_params()
+    diverged = False
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(num_steps):
+            idx = next(batches)
+            opt.lr = as_number(lr_at(t), f"lr_at({t})", low=0.0)
+            loss = model.gradients(X[idx], y[idx], reg=reg)
+            lrs.append(opt.lr)
+            losses.append(loss)
+            if not np.isfinite(loss) or not all(np.all(np.isfinite(g)) for g in model.grads):
+                diverged = True
+                break
+            opt.step(model.grads)
+            if not all(np.all(np.abs(p) < 1e100) for p in model.params):  # NaN or on its way to inf
+                diverged = True
+                break
+            if t + 1 in snapshot_at:
+                snapshots[t + 1] = model.flat_params()
+    return TrainingRun(np.array(lrs), np.array(losses), snapshots, diverged)
+
+
+def range_test_step(model, X, y, batch_size=32, seed=0):
+    """A function ``train_step(lr)`` that takes one SGD step on the next mini-batch and returns its loss.
+
+    For :func:`course_lib.schedules.lr_range_test`; the model is trained in place.
+    """
+    _check_model(model)
+    X = as_array(X, "X", ndim=2)
+    batch_size = as_number(batch_size, "batch_size", low=1, high=X.shape[0], integer=True)
+    y = np.asarray(y)
+    batches = _batches(X.shape[0], batch_size, np.random.RandomState(as_number(seed, "seed", low=0, integer=True)))
+    opt = SGD(model.params, lr=0.0)
+
+    def train_step(lr):
+        idx = next(batches)
+        if not all(np.all(np.abs(p) < 1e100) for p in model.params):
+            return np.inf  # the weights have blown up: the test has diverged
+        with np.errstate(over="ignore", invalid="ignore"):
+            loss = model.gradients(X[idx], y[idx])
+            if np.isfinite(loss):
+                opt.lr = lr
+                opt.step([np.nan_to_num(g) for g in model.grads])
+        return loss
+
+    return train_step
+
+
+def ensemble_proba(model, snapshots, X):
+    """The mean of the predicted probabilities of the model at each parameter vector; shape (N, C).
+
+    ``snapshots`` is a list of flat parameter vectors (e.g. ``list(run.snapshots.values())``). The
+    model's own parameters are restored afterwards.
+    """
+    _check_model(model)
+    if not isinstance(snapshots, (list, tuple)) or len(snapshots) == 0:
+        raise ValueError(f"snapshots must be a non-empty list of parameter vectors; got {snapshots!r:.60}")
+    theta = model.flat_params()
+    try:
+        total = 0.0
+        for i, s in enumerate(snapshots):
+            model.set_flat_params(as_array(s, f"snapshots[{i}]", ndim=1))
+            total = total + model.predict_proba(X)
+    finally:
+        model.set_flat_params(theta)
+    return total / len(snapshots)
+
+
+def accuracy(probs, y):
+    """Fraction of rows whose most probable class is the label."""
+    probs = as_array(probs, "probs", ndim=2)
+    y = np.asarray(y)
+    if y.shape != (probs.shape[0],):
+        raise ValueError(f"y must have shape ({probs.shape[0]},), one label per row of probs; got {y.shape}")
+    return float(np.mean(probs.argmax(axis=1) == y))

@@ -1,0 +1,101 @@
+"""Tests of course_lib/lr_training.py: mini-batch SGD under a schedule, snapshots, ensembles, range-test steps."""
+import numpy as np
+import pytest
+
+from course_lib.lr_training import (accuracy, digits_split, ensemble_proba, range_test_step,
+                                    train_with_schedule)
+from course_lib.network import MLP
+from course_lib.optim import SGD
+from course_lib.schedules import cosine_warm_restarts, lr_range_test, step_lr
+
+
+def data(n=40, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 3)
+    return X, (X[:, 0] + X[:, 1] > 0).astype(int)
+
+
+def test_digits_split_shapes_and_scaling():
+    Xtr, ytr, Xv, yv, Xte, yte = digits_split(1000, 300, seed=0)
+    assert Xtr.shape == (1000, 64) and Xv.shape == (300, 64) and Xte.shape == (497, 64)
+    assert Xtr.min() >= 0 and Xtr.max() <= 1 and set(ytr) == set(range(10))
+    np.testing.assert_array_equal(digits_split(1000, 300, seed=0)[0], Xtr)
+    with pytest.raises(ValueError, match="n_train"):
+        digits_split(1500, 300)
+
+
+def test_training_equals_sgd_by_hand_with_the_schedule():
+    X, y = data()
+    schedule = lambda t: step_lr(t, 0.5, 3, 0.5)  # noqa: E731
+    net = MLP([3, 4, 2], "tanh", seed=0)
+    run = train_with_schedule(net, X, y, schedule, num_steps=7, batch_size=10, seed=3)
+    ref = MLP([3, 4, 2], "tanh", seed=0)
+    opt = SGD(ref.params, lr=0.0)
+    rng = np.random.RandomState(3)
+    order, losses = rng.permutation(40), []
+    for t in range(7):
+        if t == 4:
+            order = rng.permutation(40)
+        idx = order[(t % 4) * 10:(t % 4) * 10 + 10]
+        opt.lr = schedule(t)
+        losses.append(ref.gradients(X[idx], y[idx]))
+        opt.step(ref.grads)
+    np.testing.assert_allclose(run.losses, losses)
+    np.testing.assert_allclose(run.lrs, [schedule(t) for t in range(7)])
+    np.testing.assert_allclose(net.flat_params(), ref.flat_params())
+
+
+def test_snapshots_are_copies_at_the_requested_steps():
+    X, y = data()
+    net = MLP([3, 4, 2], "tanh", seed=0)
+    theta0 = net.flat_params()
+    run = train_with_schedule(net, X, y, 0.1, num_steps=6, batch_size=8, snapshot_at=[0, 3, 6])
+    assert sorted(run.snapshots) == [0, 3, 6]
+    np.testing.assert_array_equal(run.snapshots[0], theta0)
+    np.testing.assert_array_equal(run.snapshots[6], net.flat_params())
+    assert not np.allclose(run.snapshots[3], run.snapshots[6])
+
+
+def test_divergence_stops_training():
+    X, y = data()
+    net = MLP([3, 4, 2], "relu", init="he", seed=0)
+    run = train_with_schedule(net, X * 100, y, 1e6, num_steps=50, batch_size=8)
+    assert run.diverged and len(run.losses) < 50
+
+
+def test_ensemble_is_the_mean_of_the_members_probabilities():
+    X, y = data()
+    net = MLP([3, 4, 2], "tanh", seed=0)
+    run = train_with_schedule(net, X, y, lambda t: cosine_warm_restarts(t, 0.5, 5), 15, 8, snapshot_at=[5, 10, 15])
+    members = list(run.snapshots.values())
+    probs = []
+    for theta in members:
+        m = MLP([3, 4, 2], "tanh", seed=0)
+        m.set_flat_params(theta)
+        probs.append(m.predict_proba(X))
+    theta_before = net.flat_params()
+    np.testing.assert_allclose(ensemble_proba(net, members, X), np.mean(probs, axis=0))
+    np.testing.assert_array_equal(net.flat_params(), theta_before)
+    with pytest.raises(ValueError, match="snapshots"):
+        ensemble_proba(net, [], X)
+
+
+def test_range_test_step_trains_on_successive_batches():
+    X, y = data()
+    net = MLP([3, 4, 2], "tanh", seed=0)
+    lrs, losses = lr_range_test(range_test_step(net, X, y, batch_size=8), 1e-3, 1e3, num_iters=60)
+    assert len(lrs) < 60 and (losses[-1] > 4 * losses.min() or not np.isfinite(losses[-1]))
+    assert losses.min() < losses[0]
+
+
+def test_accuracy_and_bad_inputs():
+    assert accuracy(np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]]), np.array([0, 1, 1])) == pytest.approx(2 / 3)
+    with pytest.raises(ValueError, match="y must have shape"):
+        accuracy(np.eye(2), np.array([0]))
+    with pytest.raises(TypeError, match="model"):
+        train_with_schedule("net", np.zeros((2, 3)), [0, 1], 0.1, 1)
+    X, y = data()
+    with pytest.raises(ValueError, match="batch_size"):
+        train_with_schedule(MLP([3, 4, 2]), X, y, 0.1, 1, batch_size=100)
+    with pytest.raises(ValueError, match="lr_at"):
+        train_with_schedule(MLP([3, 4, 2]), X, y, lambda t: -1.0, 1)
