@@ -1,4 +1,4 @@
-"""Exercise checks: ``check.NAME(student_function)`` prints ✔ or ✘ with a hint, and returns True/False.
+"""Exercise checks: ``check.NAME(student_function)`` prints ✔ or ✘ with a hint and returns a Verdict (truthy if passed).
 
 Each chapter's checks live in a module of their own and are gathered here.
 """
