@@ -16,7 +16,7 @@ from ._validate import as_array, as_number, as_targets
 from .activations import ACTIVATIONS
 from .layers import Activation, Affine, BatchNorm, SoftmaxWithLoss
 from .losses import log_softmax
-from .network import ACTIVATION_LAYERS, INITIALISATIONS, MLP
+from .network import ACTIVATION_LAYERS, INITIALISATIONS, MLP, FlatParameters
 
 __all__ = ["ScalarChain", "DenseBlock", "DeepMLP", "layer_gradient_norms", "hidden_activations",
            "activation_statistics", "activation_histograms", "train_sgd", "measure_network",
@@ -121,7 +121,7 @@ class DenseBlock:
         return d + dout if self.residual else d
 
 
-class DeepMLP:
+class DeepMLP(FlatParameters):
     r"""A deep classifier: DenseBlock × (L−1) → Affine → Softmax-with-Loss.
 
     With ``residual=False, batchnorm=False`` it is exactly :class:`course_lib.network.MLP` (same
@@ -211,22 +211,6 @@ class DeepMLP:
                 self.grads[k], self.grads[k + 1] = block.batchnorm.dgamma, block.batchnorm.dbeta
                 k += 2
         return loss
-
-    def flat_params(self):
-        return np.concatenate([p.ravel() for p in self.params])
-
-    def set_flat_params(self, theta):
-        theta = as_array(theta, "theta", ndim=1)
-        size = sum(p.size for p in self.params)
-        if theta.size != size:
-            raise ValueError(f"theta must have {size} entries, one per parameter; got {theta.size}")
-        start = 0
-        for p in self.params:
-            p[...] = theta[start:start + p.size].reshape(p.shape)
-            start += p.size
-
-    def flat_grads(self):
-        return np.concatenate([np.ravel(g) for g in self.grads])
 
 
 def _check_net(net):

@@ -23,6 +23,7 @@ import numpy as np
 from ._validate import as_array, as_number, as_targets
 from .layers import Activation, Affine, ReLU, SoftmaxWithLoss, Tanh
 from .losses import log_softmax, softmax
+from .network import FlatParameters
 
 __all__ = ["ResidualBlock", "ResidualMLP", "filter_normalized_direction", "loss_along_line",
            "loss_surface", "sharpness"]
@@ -61,7 +62,7 @@ class ResidualBlock:
         return dh + dout if self.residual else dh
 
 
-class ResidualMLP:
+class ResidualMLP(FlatParameters):
     r"""A classifier: Affine → φ → ``depth`` × ResidualBlock → Affine → Softmax-with-Loss.
 
     Parameters
@@ -160,25 +161,6 @@ class ResidualMLP:
             self.grads[2 * i] = layer.dW + reg * layer.W
             self.grads[2 * i + 1] = layer.db
         return loss
-
-    def flat_params(self):
-        """All parameters as one vector θ (each array flattened, in the order of ``params``)."""
-        return np.concatenate([p.ravel() for p in self.params])
-
-    def set_flat_params(self, theta):
-        """Set every parameter, in place, from a vector laid out as :meth:`flat_params` returns it."""
-        theta = as_array(theta, "theta", ndim=1)
-        size = sum(p.size for p in self.params)
-        if theta.size != size:
-            raise ValueError(f"theta must have {size} entries, one per parameter; got {theta.size}")
-        start = 0
-        for p in self.params:
-            p[...] = theta[start:start + p.size].reshape(p.shape)
-            start += p.size
-
-    def flat_grads(self):
-        """The gradients of the last :meth:`gradients` call as one vector, laid out like θ."""
-        return np.concatenate([g.ravel() for g in self.grads])
 
 
 def _params_of(model):

@@ -20,7 +20,7 @@ from .activations import ACTIVATIONS
 from .layers import Activation, Affine, ReLU, Sigmoid, SoftmaxWithLoss, Tanh
 from .losses import log_softmax, softmax
 
-__all__ = ["MLP", "INITIALISATIONS", "lecture_settings", "train_hidden_sizes", "HiddenSizeRuns"]
+__all__ = ["MLP", "FlatParameters", "INITIALISATIONS", "lecture_settings", "train_hidden_sizes", "HiddenSizeRuns"]
 
 ACTIVATION_LAYERS = {"tanh": Tanh, "relu": ReLU, "sigmoid": Sigmoid}  # the rest use layers.Activation
 
@@ -49,7 +49,35 @@ def _check_data(X, y, n_inputs, n_classes):
     return X, Y
 
 
-class MLP:
+class FlatParameters:
+    """θ as one vector, for a network with lists ``params`` and ``grads`` (same shapes, same order).
+
+    Gradient checks, Hessians and loss-landscape slices treat a network as a function of one
+    vector; these three methods convert. Parameters are set in place, so layers that hold them
+    by reference see the change.
+    """
+
+    def flat_params(self):
+        """All parameters in one vector θ (each array flattened, in the order of ``params``)."""
+        return np.concatenate([p.ravel() for p in self.params])
+
+    def set_flat_params(self, theta):
+        """Set every parameter from a vector θ laid out as :meth:`flat_params` returns it (in place)."""
+        theta = as_array(theta, "theta", ndim=1)
+        size = sum(p.size for p in self.params)
+        if theta.size != size:
+            raise ValueError(f"theta must have {size} entries, one per parameter; got {theta.size}")
+        start = 0
+        for p in self.params:
+            p[...] = theta[start:start + p.size].reshape(p.shape)
+            start += p.size
+
+    def flat_grads(self):
+        """The gradients of the last ``gradients`` call as one vector, laid out like θ."""
+        return np.concatenate([np.ravel(g) for g in self.grads])
+
+
+class MLP(FlatParameters):
     r"""A fully connected classifier: (Affine → activation) × (L−1) → Affine → Softmax-with-Loss.
 
     Parameters
@@ -140,25 +168,6 @@ class MLP:
     def predict(self, X):
         """Predicted class index for each row of X."""
         return self.forward(X).argmax(axis=1)
-
-    def flat_params(self):
-        """All parameters in one vector θ (W1, b1, W2, b2, ... each flattened in order)."""
-        return np.concatenate([p.ravel() for p in self.params])
-
-    def set_flat_params(self, theta):
-        """Set every parameter from a vector θ laid out as :meth:`flat_params` returns it (in place)."""
-        theta = as_array(theta, "theta", ndim=1)
-        size = sum(p.size for p in self.params)
-        if theta.size != size:
-            raise ValueError(f"theta must have {size} entries, one per parameter; got {theta.size}")
-        start = 0
-        for p in self.params:
-            p[...] = theta[start:start + p.size].reshape(p.shape)
-            start += p.size
-
-    def flat_grads(self):
-        """The gradients of the last :meth:`gradients` call as one vector, laid out like θ."""
-        return np.concatenate([g.ravel() for g in self.grads])
 
     def _penalty(self, reg):
         return 0.5 * reg * sum(float(np.sum(W * W)) for W in self.params[0::2])
