@@ -34,6 +34,7 @@ test-online: install
 bench: install
 	$(BIN)/python benchmarks/notebook_times.py
 	$(BIN)/python benchmarks/widget_latency.py
+	$(BIN)/python benchmarks/browser_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache

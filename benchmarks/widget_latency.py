@@ -4,9 +4,12 @@
 
 Runs each notebook in a fresh kernel, then, in that kernel, moves every control of every
 ``LivePlot`` through up to 12 of its values (like a student dragging it) and reads the time of
-each redraw (``LivePlot.last_update_ms``). Prints a table (notebook, widget, control, median ms,
-p90 ms) and writes it to benchmarks/results/widget_latency.md. Key-press-to-pixels in a real
-browser is measured by the browser benchmarks (issue 6), not here.
+each redraw (``LivePlot.last_update_ms``: the chapter's update + drawing + PNG encoding). After each
+move it also times the naive way on the same figure: the update, then a full ``savefig`` (every
+artist redrawn, default PNG encoding), which is what ``interact`` with the inline backend costs at
+the least (it also rebuilds the figure, not counted here). Prints a table (notebook, widget,
+control, median and p90 ms, naive median ms, ratio) and writes it to
+benchmarks/results/widget_latency.md. Key press → pixels in Chromium: benchmarks/browser_latency.py.
 """
 import json
 import os
@@ -20,8 +23,18 @@ ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("IPYTHONDIR", str(ROOT / "tests" / "ipython"))  # plain tracebacks, as in the tests
 
 PROBE = r'''
-import json, numpy as np, ipywidgets
+import io, json, time, numpy as np, ipywidgets
 from course_lib.widgets import LivePlot
+
+def _naive_ms(plot):
+    start = time.perf_counter()
+    plot._update(**plot.values())
+    for artist in plot.dynamic:
+        artist.set_animated(False)
+    plot.fig.savefig(io.BytesIO(), format="png")
+    for artist in plot.dynamic:
+        artist.set_animated(True)
+    return 1000 * (time.perf_counter() - start)
 
 def _values(control):
     if isinstance(control, (ipywidgets.SelectionSlider, ipywidgets.Dropdown)):
@@ -32,15 +45,17 @@ def _values(control):
 _rows = []
 for plot in LivePlot.instances:
     for name, control in plot.controls.items():
-        start, times = control.value, []
+        start, times, naive = control.value, [], []
         for v in _values(control)[:12]:
             if isinstance(control, ipywidgets.IntSlider): v = int(v)
             elif isinstance(control, ipywidgets.FloatSlider): v = float(round(v / control.step) * control.step)
             if v == control.value: continue
             control.value = v
             times.append(plot.last_update_ms)
+            naive.append(_naive_ms(plot))
         control.value = start
-        _rows.append([plot.name, name, float(np.median(times)), float(np.percentile(times, 90)), len(times)])
+        _rows.append([plot.name, name, control.description, float(np.median(times)), float(np.percentile(times, 90)),
+                      float(np.median(naive)), len(times)])
 print("ROWS" + json.dumps(_rows))
 '''
 
@@ -58,12 +73,15 @@ def measure(path):
 
 def main(argv):
     paths = [Path(a).resolve() for a in argv] or sorted((ROOT / "notebooks").glob("*.ipynb"))
-    lines = ["| notebook | widget | control | median ms | p90 ms | moves |", "|---|---|---|---|---|---|"]
-    print(f"{'notebook':28} {'widget':28} {'control':14} {'median ms':>9} {'p90 ms':>7}")
+    lines = ["| notebook | widget | control | median ms | p90 ms | naive median ms | naive / ours |",
+             "|---|---|---|---|---|---|---|"]
+    print(f"{'notebook':28} {'widget':28} {'control':14} {'median ms':>9} {'p90 ms':>7} {'naive ms':>8} {'ratio':>5}")
     for path in paths:
-        for widget, control, median, p90, moves in measure(path):
-            print(f"{path.name:28} {widget:28} {control:14} {median:9.1f} {p90:7.1f}", flush=True)
-            lines.append(f"| {path.name} | {widget} | {control} | {median:.1f} | {p90:.1f} | {moves} |")
+        for widget, control, _, median, p90, naive, moves in measure(path):
+            print(f"{path.name:28} {widget:28} {control:14} {median:9.1f} {p90:7.1f} {naive:8.1f} {naive / median:5.1f}",
+                  flush=True)
+            lines.append(f"| {path.name} | {widget} | {control} | {median:.1f} | {p90:.1f} | {naive:.1f} | "
+                         f"{naive / median:.1f} |")
     out = ROOT / "benchmarks" / "results" / "widget_latency.md"
     out.parent.mkdir(exist_ok=True)
     out.write_text("\n".join(lines) + "\n")

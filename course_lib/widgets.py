@@ -78,6 +78,10 @@ class LivePlot(widgets.VBox):
         The artists that ``update`` changes (lines, images, texts, titles), in drawing order.
         Everything else is drawn once and reused. ``update`` must then change nothing else
         (no new artists, no axis limits); leave ``dynamic`` out to redraw the whole figure.
+    enabled : callable, optional
+        ``enabled(**values)`` returns {control name: bool} for controls that matter only for some
+        values of the others (a parameter of one activation, of one schedule); the others are
+        greyed out, so a student sees at once which knobs do something.
 
     Every LivePlot made in a session is listed in ``LivePlot.instances`` (the latency benchmark
     moves each one's controls).
@@ -90,11 +94,14 @@ class LivePlot(widgets.VBox):
 
     instances = []
 
-    def __init__(self, fig, controls, update, name="", dynamic=None, **kwargs):
+    def __init__(self, fig, controls, update, name="", dynamic=None, enabled=None, **kwargs):
         if not callable(update):
             raise TypeError(f"update must be a function of the control values; got {type(update).__name__}")
         self.fig, self.controls, self._update, self.name = fig, dict(controls), update, name
         self.dynamic = list(dynamic or [])
+        if enabled is not None and not callable(enabled):
+            raise TypeError(f"enabled must be a function of the control values; got {type(enabled).__name__}")
+        self._enabled = enabled
         self._background = None
         width, height = fig.get_size_inches() * fig.dpi
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width:.0f}px", height=f"{height:.0f}px"))
@@ -113,6 +120,9 @@ class LivePlot(widgets.VBox):
     def refresh(self):
         """Run ``update`` with the current values and show the new figure."""
         start = time.perf_counter()
+        if self._enabled is not None:
+            for name, on in self._enabled(**self.values()).items():
+                self.controls[name].disabled = not on
         self._update(**self.values())
         self.image.value = self._draw()
         self.last_update_ms = 1000 * (time.perf_counter() - start)

@@ -220,3 +220,17 @@ def test_live_plots_register_themselves_by_name():
     plot = W.LivePlot(fig, {"a": W.slider("a", 1.0, 0, 2, 0.5)}, lambda a: None, name="probe")
     assert plot in W.LivePlot.instances and plot.name == "probe"
     assert plot.last_update_ms > 0
+
+
+def test_live_plot_greys_out_controls_that_do_nothing_for_the_current_choice():
+    fig = new_figure(2, 2)
+    fig.add_subplot().plot([0, 1])
+    kind = W.dropdown("kind", ["plain", "scaled"])
+    scale = W.slider("scale", 1.0, 0, 2, 0.5)
+    W.LivePlot(fig, {"kind": kind, "scale": scale}, lambda kind, scale: None,
+               enabled=lambda kind, scale: {"scale": kind == "scaled"})
+    assert scale.disabled
+    kind.value = "scaled"
+    assert not scale.disabled
+    with pytest.raises(TypeError, match="enabled"):
+        W.LivePlot(fig, {"kind": kind}, lambda kind: None, enabled="yes")
