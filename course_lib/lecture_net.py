@@ -46,7 +46,7 @@ def calculate_loss(model, X, y, reg_lambda=0.01):
 
 
 def build_model(X, y, nn_hdim, num_passes=20000, epsilon=0.01, reg_lambda=0.01,
-                print_loss=False, nn_output_dim=2, seed=0, loss_history=None):
+                print_loss=False, nn_output_dim=2, seed=0, loss_history=None, log=print):
     """Learn the parameters of the network by full-batch gradient descent and return the model.
 
     - nn_hdim: number of hidden units
@@ -54,6 +54,7 @@ def build_model(X, y, nn_hdim, num_passes=20000, epsilon=0.01, reg_lambda=0.01,
     - print_loss: if True, print the loss every 1000 iterations
     - loss_history: (added for the course) a list to which the loss of every pass is appended,
       computed from the forward pass before that pass's update; it changes nothing else
+    - log: (added for the course) the function that prints each loss line (default: print)
     """
     num_examples = len(X)  # FIX: a global in the lecture
     nn_input_dim = X.shape[1]  # FIX: never defined in the lecture
@@ -95,5 +96,5 @@ def build_model(X, y, nn_hdim, num_passes=20000, epsilon=0.01, reg_lambda=0.01,
         model = {'W1': W1, 'b1': b1, 'W2': W2, 'b2': b2}
         # optionally print the loss
         if print_loss and i % 1000 == 0:
-            print("Loss after iteration %i: %f" % (i, calculate_loss(model, X, y, reg_lambda)))  # FIX: print statement
+            log("Loss after iteration %i: %f" % (i, calculate_loss(model, X, y, reg_lambda)))  # FIX: print statement
     return model

@@ -247,7 +247,7 @@ class HiddenSizeRuns:
 
 
 def train_hidden_sizes(X, y, hidden_sizes, num_passes=20000, lr=2.0, reg=5e-5, snapshot_at=(),
-                       record_every=100, seed=0):
+                       record_every=100, seed=0, callback=None):
     r"""Train one lecture network [2, h, 2] per hidden size h, all in the same numpy calls.
 
     The K networks are independent, so gradient descent on the sum of their losses is gradient
@@ -269,6 +269,9 @@ def train_hidden_sizes(X, y, hidden_sizes, num_passes=20000, lr=2.0, reg=5e-5, s
     snapshot_at : iterable of int
         Passes after which to keep a copy of every network's parameters (0 = before training);
         ``num_passes`` is always kept.
+    callback : callable, optional
+        ``callback(step, losses)`` at every recorded pass (losses: one per network), e.g. to
+        show progress.
 
     Returns
     -------
@@ -288,6 +291,8 @@ def train_hidden_sizes(X, y, hidden_sizes, num_passes=20000, lr=2.0, reg=5e-5, s
     lr = as_number(lr, "lr", low=0)
     reg = as_number(reg, "reg", low=0)
     record_every = as_number(record_every, "record_every", low=1, integer=True)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function (step, losses); got {type(callback).__name__}")
     snapshot_at = {as_number(s, "snapshot_at", low=0, high=num_passes, integer=True) for s in snapshot_at}
     snapshot_at.add(num_passes)
 
@@ -333,6 +338,8 @@ def train_hidden_sizes(X, y, hidden_sizes, num_passes=20000, lr=2.0, reg=5e-5, s
             if i % record_every == 0:
                 steps.append(i)
                 losses.append(losses_now(p1))
+                if callback is not None:
+                    callback(i, losses[-1])
             # backward: the lecture's delta3, delta2 for the mean loss
             delta3[:, 1::2] = p1
             delta3[:, 0::2] = 1.0 - p1

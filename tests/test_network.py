@@ -316,3 +316,13 @@ def test_any_activation_trains_with_correct_gradients(activation, moons):
 def test_unknown_init_is_rejected_naming_it():
     with pytest.raises(ValueError, match="init"):
         MLP([2, 3, 2], init="glorot")
+
+
+def test_train_hidden_sizes_reports_progress_at_each_record(moons):
+    X, y = moons
+    seen = []
+    runs = train_hidden_sizes(X, y, [2, 3], num_passes=30, record_every=10, callback=lambda i, l: seen.append((i, l)))
+    assert [i for i, _ in seen] == [0, 10, 20]
+    np.testing.assert_array_equal(np.array([l for _, l in seen]), runs.losses)
+    with pytest.raises(TypeError, match="callback"):
+        train_hidden_sizes(X, y, [2], num_passes=1, callback="print")
