@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from labdriver import Lab, NotebookPage, open_browser  # noqa: E402
+from results_table import update_table  # noqa: E402
 from widget_latency import measure  # noqa: E402
 
 
@@ -41,8 +42,9 @@ def main(argv):
     paths = [Path(n).resolve() for n in names] or sorted((ROOT / "notebooks").glob("*.ipynb"))
     from playwright.sync_api import sync_playwright
 
-    lines = ["| notebook | widget | control | Python ms | naive ms | naive / Python | browser median ms | browser p90 ms |",
-             "|---|---|---|---|---|---|---|---|"]
+    header = ["| notebook | widget | control | Python ms | naive ms | naive / Python | browser median ms | browser p90 ms |",
+              "|---|---|---|---|---|---|---|---|"]
+    lines = []
     print(f"{'notebook':26} {'control':22} {'python':>7} {'naive':>7} {'ratio':>5} {'browser':>8} {'p90':>6}")
     lab = Lab()
     try:
@@ -61,8 +63,7 @@ def main(argv):
             chromium.close()
     finally:
         lab.stop()
-    out = ROOT / "benchmarks" / "results" / "latency.md"
-    out.write_text("\n".join(lines) + "\n")
+    update_table(ROOT / "benchmarks" / "results" / "latency.md", header, lines, {p.name for p in paths})
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from results_table import update_table
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("IPYTHONDIR", str(ROOT / "tests" / "ipython"))  # plain tracebacks, as in the tests
@@ -47,10 +48,8 @@ def main(argv):
         if show_cells:
             for seconds, index, first_line in sorted(cells, reverse=True)[:8]:
                 print(f"    cell {index:3d} {seconds:6.2f} s  {first_line}")
-    out = ROOT / "benchmarks" / "results" / "notebook_times.md"
-    out.parent.mkdir(exist_ok=True)
-    lines = ["| notebook | seconds |", "|---|---|"] + [f"| {n} | {s:.1f} |" for n, s in rows]
-    out.write_text("\n".join(lines) + "\n")
+    update_table(ROOT / "benchmarks" / "results" / "notebook_times.md", ["| notebook | seconds |", "|---|---|"],
+                 [f"| {n} | {s:.1f} |" for n, s in rows], {n for n, _ in rows})
     return 0 if all(s <= BUDGET_S for _, s in rows) else 1
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from results_table import update_table
 
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("IPYTHONDIR", str(ROOT / "tests" / "ipython"))  # plain tracebacks, as in the tests
@@ -73,8 +74,9 @@ def measure(path):
 
 def main(argv):
     paths = [Path(a).resolve() for a in argv] or sorted((ROOT / "notebooks").glob("*.ipynb"))
-    lines = ["| notebook | widget | control | median ms | p90 ms | naive median ms | naive / ours |",
-             "|---|---|---|---|---|---|---|"]
+    header = ["| notebook | widget | control | median ms | p90 ms | naive median ms | naive / ours |",
+              "|---|---|---|---|---|---|---|"]
+    lines = []
     print(f"{'notebook':28} {'widget':28} {'control':14} {'median ms':>9} {'p90 ms':>7} {'naive ms':>8} {'ratio':>5}")
     for path in paths:
         for widget, control, _, median, p90, naive, moves in measure(path):
@@ -82,9 +84,7 @@ def main(argv):
                   flush=True)
             lines.append(f"| {path.name} | {widget} | {control} | {median:.1f} | {p90:.1f} | {naive:.1f} | "
                          f"{naive / median:.1f} |")
-    out = ROOT / "benchmarks" / "results" / "widget_latency.md"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text("\n".join(lines) + "\n")
+    update_table(ROOT / "benchmarks" / "results" / "widget_latency.md", header, lines, {p.name for p in paths})
 
 
 if __name__ == "__main__":

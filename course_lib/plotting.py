@@ -90,7 +90,7 @@ class DecisionBoundaryImage:
         xs, ys, self.points = grid_over(X, resolution, padding)
         self.shape = (len(ys), len(xs))
         self.image = ax.imshow(np.zeros(self.shape), origin="lower", cmap=REGION_COLORS, vmin=0, vmax=1,
-                               extent=(xs[0], xs[-1], ys[0], ys[-1]), aspect="auto", interpolation="bilinear")
+                               extent=(xs[0], xs[-1], ys[0], ys[-1]), aspect="auto", interpolation="nearest")
         self.scatter = ax.scatter(X[:, 0], X[:, 1], c=y, cmap=CLASS_COLORS, s=14, edgecolors="k", linewidths=0.3)
         self.artists = [self.image, self.scatter]  # what a LivePlot redraws (the data stay on top)
         ax.set_xticks([])
