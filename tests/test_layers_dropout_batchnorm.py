@@ -209,3 +209,24 @@ def test_batchnorm_bad_forward_and_backward_raise():
     assert layer.forward(np.ones((1, 3))).shape == (1, 3)  # one sample is fine in evaluation
     with pytest.raises(ValueError, match="dout must have the shape"):
         layer.backward(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize("p", [0.2, 0.5, 0.8])
+def test_dropout_equals_torch_given_the_same_kept_units(p, rng):
+    # torch draws its own mask; read which units it kept, make ours keep the same, compare values and gradients
+    x = rng.randn(6, 7) + 3.0                                   # no zeros, so kept units are visible
+    torch.manual_seed(0)
+    tx = torch.tensor(x, requires_grad=True)
+    out_t = torch.nn.functional.dropout(tx, p=p, training=True)
+    dout = rng.randn(6, 7)
+    out_t.backward(torch.tensor(dout))
+    kept = out_t.detach().numpy() != 0
+
+    class SameKept:                                             # stands in for the layer's generator
+        def random(self, shape):
+            return np.where(kept, 1.0, 0.0)                     # ≥ p means kept
+
+    layer = Dropout(p)
+    layer.rng = SameKept()
+    np.testing.assert_allclose(layer.forward(x), out_t.detach().numpy(), rtol=1e-15)
+    np.testing.assert_allclose(layer.backward(dout), tx.grad.numpy(), rtol=1e-15)
