@@ -224,7 +224,22 @@ def _as_flag(value, name):
     return bool(value)
 
 
-class Dropout:
+class TrainEvalMode:
+    """The ``training`` flag of layers that behave differently in training and evaluation, as in PyTorch."""
+
+    training = True
+
+    def train(self, mode=True):
+        """Training mode (``mode=False``: evaluation mode). Returns the layer."""
+        self.training = _as_flag(mode, "mode")
+        return self
+
+    def eval(self):
+        """Evaluation mode (dropout: the identity; batch norm: the running statistics). Returns the layer."""
+        return self.train(False)
+
+
+class Dropout(TrainEvalMode):
     r"""Inverted dropout: in training, zero each unit with probability p and scale the rest by 1/(1 − p).
 
     .. math:: y = \frac{m \odot x}{1 - p}, \quad m_i \sim \text{Bernoulli}(1 - p)\ \text{independently}
@@ -258,15 +273,6 @@ class Dropout:
             self.rng = np.random.default_rng(as_number(seed, "seed", low=0, integer=True))
         self.training = True
 
-    def train(self, mode=True):
-        """Training mode (``mode=False``: evaluation mode). Returns the layer."""
-        self.training = _as_flag(mode, "mode")
-        return self
-
-    def eval(self):
-        """Evaluation mode: the identity. Returns the layer."""
-        return self.train(False)
-
     def forward(self, x):
         x = as_array(x, "x")
         if not self.training or self.p == 0.0:
@@ -283,7 +289,7 @@ class Dropout:
         return _dout(dout, mask.shape) * mask
 
 
-class BatchNorm:
+class BatchNorm(TrainEvalMode):
     r"""Batch normalisation (Ioffe & Szegedy) of each feature over the mini-batch, as ``torch.nn.BatchNorm1d``.
 
     In training, with the batch mean μ and biased variance σ² of each column:
@@ -334,15 +340,6 @@ class BatchNorm:
         self.running_var = np.ones(self.num_features)
         self.num_batches_tracked = 0
         self.training = True
-
-    def train(self, mode=True):
-        """Training mode (``mode=False``: evaluation mode). Returns the layer."""
-        self.training = _as_flag(mode, "mode")
-        return self
-
-    def eval(self):
-        """Evaluation mode: normalise with the running statistics. Returns the layer."""
-        return self.train(False)
 
     def forward(self, x):
         x = as_array(x, "x", ndim=2)
