@@ -180,3 +180,16 @@ def test_importing_the_checks_does_not_import_torch():
     code = "import sys; from course_lib import check; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+@pytest.mark.parametrize("name", check.__all__)
+@pytest.mark.parametrize("answer, says", [(stub, "not implemented yet (it returned None)"),
+                                          (not_implemented, "not implemented yet (it raised NotImplementedError)"),
+                                          (crashes, "it raised ZeroDivisionError"), (None, "expected a function")],
+                         ids=["stub", "not-implemented", "crashes", "not-a-function"])
+def test_every_check_fails_an_unfinished_or_broken_answer_with_a_hint_and_never_raises(name, answer, says, capsys):
+    # one contract for every exercise of every chapter, so a new check is covered without a new test
+    verdict = getattr(check, name)(answer)
+    out = capsys.readouterr().out
+    assert not verdict
+    assert out.startswith(f"✘ {name}:") and says in out and "\n  Hint: " in out

@@ -149,10 +149,6 @@ def accumulate_returns_but_resets(w, chunks):    # returns the right numbers but
     return g
 
 
-def stub(*args):
-    return None
-
-
 def crashes(*args):
     raise ZeroDivisionError("oops")
 
@@ -186,14 +182,6 @@ def test_wrong_answers_fail_with_the_reason_and_a_hint(check_fn, answer, says, c
     assert bool(check_fn(answer)) is False
     out = capsys.readouterr().out
     assert out.startswith("✘") and says in out and "Hint:" in out
-
-
-@pytest.mark.parametrize("check_fn", [check.gradient_descent_step, check.jacobian_by_backward, check.accumulate_gradient])
-@pytest.mark.parametrize("answer, says", [(stub, "not implemented yet"), (crashes, "ZeroDivisionError"),
-                                          ("not a function", "expected a function")])
-def test_stubs_and_crashes_fail_without_raising(check_fn, answer, says, capsys):
-    assert bool(check_fn(answer)) is False
-    assert says in capsys.readouterr().out
 
 
 def test_lecture_jacobian_failure_names_the_lecture_case(capsys):

@@ -75,10 +75,6 @@ def newton_wrong_sign(theta, grad, hessian):
     return theta + np.linalg.solve(hessian, grad)
 
 
-def stub(*args):
-    return None
-
-
 def crashes(*args):
     raise ZeroDivisionError("oops")
 
@@ -102,14 +98,6 @@ def test_right_answer_passes(name, capsys):
 @pytest.mark.parametrize("name, wrong", WRONG, ids=lambda x: getattr(x, "__name__", x))
 def test_wrong_answer_fails_with_a_hint(name, wrong, capsys):
     assert bool(getattr(check, name)(wrong)) is False
-    out = capsys.readouterr().out
-    assert out.startswith("✘") and "Hint:" in out
-
-
-@pytest.mark.parametrize("name", RIGHT)
-@pytest.mark.parametrize("bad", [stub, crashes, 42], ids=["stub", "crashes", "not-a-function"])
-def test_stubs_and_crashes_fail_without_raising(name, bad, capsys):
-    assert bool(getattr(check, name)(bad)) is False
     out = capsys.readouterr().out
     assert out.startswith("✘") and "Hint:" in out
 

@@ -6,7 +6,7 @@ from course_lib.activations import sigmoid_derivative
 from course_lib.deep_nets import (DeepMLP, DenseBlock, ScalarChain, activation_histograms, activation_statistics,
                                   gradient_survey, hidden_activations, layer_gradient_norms, measure_network,
                                   train_sgd)
-from course_lib.gradcheck import numerical_gradient, relative_error
+from course_lib.gradcheck import network_gradient_error, numerical_gradient, relative_error
 from course_lib.network import MLP
 
 
@@ -94,17 +94,7 @@ def test_residual_mlp_passes_gradient_check(activation, blobs, rng):
     net = DeepMLP([5, 4, 4, 4, 3], activation, init="xavier", seed=3, residual=True)
     for b in net.params[1::2]:
         b += 0.1 * rng.randn(*b.shape)
-    net.gradients(X, y)
-    analytic = net.flat_grads()
-    theta = net.flat_params()
-
-    def loss_at(t):
-        net.set_flat_params(t)
-        return net.loss(X, y)
-
-    numeric = numerical_gradient(loss_at, theta.copy())
-    net.set_flat_params(theta)
-    assert relative_error(analytic, numeric) < 1e-6
+    assert network_gradient_error(net, X, y) < 1e-6
 
 
 def test_residual_blocks_add_their_input(blobs):
@@ -140,17 +130,7 @@ def test_batchnorm_mlp_passes_gradient_check(blobs):
     X, y = blobs
     net = DeepMLP([5, 4, 4, 3], "sigmoid", seed=5, batchnorm=True)
     assert len(net.params) == 6 + 4
-    net.gradients(X, y)
-    analytic = net.flat_grads()
-    theta = net.flat_params()
-
-    def loss_at(t):
-        net.set_flat_params(t)
-        return net.loss(X, y)
-
-    numeric = numerical_gradient(loss_at, theta.copy())
-    net.set_flat_params(theta)
-    assert relative_error(analytic, numeric) < 1e-6
+    assert network_gradient_error(net, X, y) < 1e-6
 
 
 def test_batchnorm_mlp_keeps_pre_activations_standardised_and_switches_to_running_statistics(blobs):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from course_lib.gradcheck import numerical_gradient, numerical_hessian, relative_error
+from course_lib.gradcheck import network_gradient_error, numerical_gradient, numerical_hessian, relative_error
 
 
 def test_numerical_gradient_of_sum_of_squares_is_twice_x(rng):
@@ -98,3 +98,24 @@ def test_numerical_hessian_agrees_with_torch_on_a_nonquadratic_function(rng):
 def test_numerical_hessian_rejects_bad_input_naming_the_argument(grad, x, exc, name):
     with pytest.raises(exc, match=name):
         numerical_hessian(grad, x)
+
+
+def test_network_gradient_error_is_small_for_backprop_and_large_for_a_broken_gradient(moons):
+    from course_lib.network import MLP
+
+    X, y = moons[0][:20], moons[1][:20]
+    net = MLP([2, 4, 2], seed=1)
+    theta = net.flat_params()
+    assert network_gradient_error(net, X, y, reg=0.1) < 1e-7
+    np.testing.assert_array_equal(net.flat_params(), theta)      # parameters put back
+
+    class Broken(MLP):
+        def gradients(self, X, y, reg=0.0):
+            loss = super().gradients(X, y, reg)
+            self.grads[0] = self.grads[0] * 2                  # a wrong dW1
+            return loss
+
+    broken = Broken([2, 4, 2], seed=1)
+    assert network_gradient_error(broken, X, y, reg=0.1) > 1e-2
+    with pytest.raises(TypeError, match="net"):
+        network_gradient_error(object(), X, y)
