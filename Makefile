@@ -1,6 +1,10 @@
 # nncourse: two commands do everything.
 #   make lab    create the environment if missing, install, open the course in JupyterLab
 #   make test   create the environment if missing, install, run the whole test suite (network off)
+# For instructors (README, "Teaching with it"):
+#   make present          JupyterLab with presentation mode and large type; widgets stay live
+#   make decks            every chapter as an offline reveal.js deck in build/decks/
+#   make student-edition  the notebooks without solutions, in build/student/ (+ a zip)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -9,7 +13,7 @@ PORT   ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 
-.PHONY: install lab test test-online bench clean
+.PHONY: install lab present decks deck-assets student-edition test test-online bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "nncourse needs Python 3.10 or newer"'
@@ -23,12 +27,24 @@ lab: install
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) $(ROOT_FLAG) \
 		--ServerApp.root_dir=$(CURDIR) notebooks/00_start_here.ipynb
 
-# The whole suite: unit tests, then every notebook under nbval, with the network switched off.
-test: install
+# reveal.js and MathJax for the decks: from the npm registry, pinned and sha512-checked, cached in .cache/npm/
+deck-assets: install
+	$(BIN)/python tools/decks.py fetch
+
+decks: deck-assets
+	$(BIN)/python tools/decks.py build
+
+# the hand-out: build/student/nncourse/ and build/student/nncourse-student.zip (needs only Python)
+student-edition:
+	$(PYTHON) tools/student_edition.py
+
+# The whole suite: unit tests, every notebook under nbval, the browser tests and the decks,
+# with the network switched off (the deck assets are fetched first).
+test: install deck-assets
 	tools/offline $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The same, with the network left on (for machines that cannot make a network namespace).
-test-online: install
+test-online: install deck-assets
 	NNCOURSE_ALLOW_NETWORK=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install
@@ -37,4 +53,4 @@ bench: install
 	$(BIN)/python benchmarks/browser_latency.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .cache build

@@ -88,3 +88,18 @@ def test_chapter_has_speaker_notes_and_a_summary(path):
     cells = load(path)["cells"]
     assert any(c["metadata"]["slideshow"]["slide_type"] == "notes" for c in cells)
     assert "## Summary" in "\n".join(sources(load(path), "markdown"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_section_has_speaker_notes(path):
+    """Each `##` section (but the summary and the key terms) carries a `notes` cell for the presenter."""
+    section, notes, without = None, 0, []
+    for cell in load(path)["cells"] + [{"cell_type": "markdown", "source": ["## end"], "metadata": {}}]:
+        text = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and text.startswith("## "):
+            if section and not notes and section not in ("## Summary", "## Key terms"):
+                without.append(section)
+            section, notes = text.splitlines()[0].strip(), 0
+        elif cell["metadata"].get("slideshow", {}).get("slide_type") == "notes" and text.strip():
+            notes += 1
+    assert not without, f"sections without speaker notes: {without}"

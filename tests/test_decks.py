@@ -1,0 +1,210 @@
+"""The offline decks: every chapter builds into a reveal.js deck that works with no network.
+
+The decks are built once (tools/decks.py: execute every chapter, export with local assets) into a
+temporary folder, served from 127.0.0.1, and opened in Chromium with every other request blocked.
+For each deck: it loads, no request fails, no console error, the slide count is the one the
+notebook's slide metadata makes, the maths is typeset (and no raw `$$` is left), widgets show their
+PNG, every slide fits its 960×700 frame, and the speaker notes are in it. The same deck is also
+opened from file:// (an instructor double-clicking it on a USB stick).
+
+Needs the pinned assets in .cache/npm/ (`make deck-assets`, which `make test` runs first).
+"""
+import functools
+import http.server
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from labdriver import ROOT, find_chromium, open_browser
+
+sys.path.insert(0, str(ROOT / "tools"))
+import decks  # noqa: E402
+
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+SCREENSHOTS = ROOT / "build" / "decks-screens"
+
+
+def _unavailable():
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install -e '.[test]')"
+    if not find_chromium():
+        return "Chromium is not installed (Debian/Ubuntu: sudo apt-get install chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """All decks, built once: (folder, {notebook: deck record})."""
+    out = tmp_path_factory.mktemp("decks")
+    records = decks.build_decks(out)
+    return out, {r["notebook"]: r for r in records}
+
+
+@pytest.fixture(scope="module")
+def server(built):
+    """The deck folder over HTTP on 127.0.0.1 (a local address the blocker lets through)."""
+    folder, _ = built
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    reason = _unavailable()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"deck tests cannot run in CI: {reason}")
+        pytest.skip(f"deck tests skipped: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = open_browser(playwright)
+        yield browser
+        browser.close()
+
+
+class DeckPage:
+    """A deck open in Chromium with non-local requests blocked and every failure recorded."""
+
+    def __init__(self, browser, url, local_prefix):
+        self.page = browser.new_page(viewport={"width": 1280, "height": 720})
+        self.errors, self.failed, self.blocked, self.requests = [], [], [], []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", lambda r: self.failed.append(f"{r.url} ({r.failure})"))
+        self.page.on("response", lambda r: self.failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
+
+        def gate(route):
+            url = route.request.url
+            self.requests.append(url)
+            if url.startswith(local_prefix) or url.startswith("data:"):
+                route.continue_()
+            else:
+                self.blocked.append(url)
+                route.abort()
+
+        self.page.route("**/*", gate)
+        self.page.goto(url)
+        self.page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=30_000)
+        self.page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=30_000)
+        self.page.evaluate("MathJax.startup.promise")
+
+    def evaluate(self, script):
+        return self.page.evaluate(script)
+
+    def close(self):
+        self.page.close()
+
+
+MATHS_LEFT_RAW = """() => Array.from(document.querySelectorAll('.jp-RenderedMarkdown'))
+    .map(e => e.innerText).filter(t => /\\$\\$|\\\\frac|\\\\sum|\\\\partial/.test(t))"""
+
+WIDGET_PICTURES = """() => Array.from(document.querySelectorAll('p.nncourse-static')).filter(p => {
+    const img = p.previousElementSibling;
+    return img && img.tagName === 'IMG' && img.src.startsWith('data:image/png') && img.naturalWidth > 100;
+}).length"""
+
+OVERFLOWING = """() => {
+    const out = [], height = Reveal.getConfig().height;
+    for (const s of Reveal.getSlides()) {
+        const idx = Reveal.getIndices(s);
+        Reveal.slide(idx.h, idx.v);
+        if (s.scrollHeight > height + 2) out.push(`${idx.h}.${idx.v || 0} (${s.scrollHeight}px)`);
+    }
+    Reveal.slide(0, 0);
+    return out;
+}"""
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_deck_works_offline(built, server, chromium, notebook):
+    folder, records = built
+    record = records[notebook]
+    deck = DeckPage(chromium, f"{server}/{record['deck']}", server)
+    try:
+        assert not deck.blocked, f"the deck asked the network for {deck.blocked[:5]}"
+        assert not deck.failed, f"failed requests: {deck.failed[:5]}"
+        assert not deck.errors, f"console errors: {deck.errors[:5]}"
+        assert deck.evaluate("Reveal.getTotalSlides()") == record["slides"]
+        nb = nbformat.read(ROOT / "notebooks" / notebook, as_version=4)
+        expects_maths = any(c.cell_type == "markdown" and "$" in c.source for c in nb.cells)
+        typeset = deck.evaluate("document.querySelectorAll('mjx-container svg').length")
+        assert typeset > 0 or not expects_maths, "no maths was typeset"
+        assert deck.evaluate(MATHS_LEFT_RAW) == [], "raw TeX left on a slide"
+        widgets = sum('LivePlot(' in c.source for c in nb.cells if c.cell_type == "code")
+        pngs = deck.evaluate(WIDGET_PICTURES)
+        assert pngs == widgets, f"{widgets} widgets in the notebook but {pngs} widget pictures in the deck"
+        notes = sum(c.metadata.get("slideshow", {}).get("slide_type") == "notes" for c in nb.cells)
+        assert deck.evaluate("document.querySelectorAll('aside.notes').length") >= notes > 0
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        deck.evaluate("Reveal.slide(1, 0)")
+        deck.page.screenshot(path=str(SCREENSHOTS / f"{Path(notebook).stem}.png"))
+    finally:
+        deck.close()
+
+
+def test_decks_fit_their_slides(built, server, chromium):
+    """One idea per slide: no slide's content is taller than the 700-pixel frame."""
+    folder, records = built
+    too_tall = {}
+    for notebook, record in records.items():
+        deck = DeckPage(chromium, f"{server}/{record['deck']}", server)
+        try:
+            overflow = deck.evaluate(OVERFLOWING)
+        finally:
+            deck.close()
+        if overflow:
+            too_tall[notebook] = overflow
+    assert not too_tall, f"slides taller than the frame (slide h.v and its height): {json.dumps(too_tall)}"
+
+
+def test_deck_opens_from_a_usb_stick(built, chromium):
+    """Opened as a file (no server at all) the deck still starts and typesets its maths."""
+    folder, records = built
+    deck = DeckPage(chromium, (folder / records["02_backpropagation.ipynb"]["deck"]).as_uri(), "file://")
+    try:
+        assert not deck.blocked and not deck.failed and not deck.errors
+        assert deck.evaluate("document.querySelectorAll('mjx-container svg').length") > 0
+    finally:
+        deck.close()
+
+
+def test_index_lists_every_deck(built):
+    folder, records = built
+    index = (folder / "index.html").read_text()
+    for record in records.values():
+        assert f'href="{record["deck"]}"' in index
+    assert len(records) == len(NOTEBOOKS)
+
+
+def test_assets_are_pinned_and_verified(tmp_path):
+    for package in decks.ASSETS:
+        data = decks.tarball_path(package).read_bytes()
+        assert decks._verified(data, package) is data
+        with pytest.raises(ValueError, match="sha512 mismatch"):
+            decks._verified(data + b"x", package)
+
+
+def test_slide_count_follows_the_metadata():
+    nb = nbformat.v4.new_notebook()
+    kinds = ["-", "slide", "fragment", "subslide", "skip", "notes", "slide", "-"]
+    nb.cells = [nbformat.v4.new_markdown_cell("x", metadata={"slideshow": {"slide_type": k}}) for k in kinds]
+    assert decks.slide_count(nb) == 1 + 3
+    nb.cells = nb.cells[1:]
+    assert decks.slide_count(nb) == 3

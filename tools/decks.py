@@ -1,0 +1,222 @@
+"""Build every chapter into an offline reveal.js deck: executed outputs, local assets, speaker notes.
+
+    python tools/decks.py fetch               # download the pinned reveal.js and MathJax (network)
+    python tools/decks.py build [--out DIR]   # execute the chapters and write the decks (offline)
+
+`make decks` runs both. The decks land in build/decks/: one `NN_topic.slides.html` per chapter, an
+`index.html` listing them, and `assets/` with the two libraries: copy the folder to a USB stick and
+open index.html in any browser; nothing is fetched from the network when the deck is shown.
+
+The assets come from the npm registry at build time, pinned by version and checked against the
+registry's sha512 (ASSETS below); the tarballs are cached in .cache/npm/. Widgets become the PNG
+their LivePlot carries (a static deck has no kernel); long or hidden code is folded under a
+"code · N lines" summary so the plot stays on its slide; speaker notes (`notes` cells) open with S.
+"""
+import argparse
+import base64
+import hashlib
+import io
+import json
+import os
+import sys
+import tarfile
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / ".cache" / "npm"
+TEMPLATES = ROOT / "tools" / "deck_template"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+FOLD_LINES = 8           # code cells longer than this are folded on the slide
+STATIC_CAPTION = "A live widget: its first frame here; drag its sliders in JupyterLab (make present)."
+
+# npm package -> (version, sha512 integrity from the registry, files to copy out of package/)
+ASSETS = {
+    "reveal.js": ("5.2.1",
+                  "sha512-r7//6mIM5p34hFiDMvYfXgyjXqGRta+/psd9YtytsgRlrpRzFv4RbH76TXd2qD+7ZPZEbpBDhdRhJaFgfQ7zNQ==",
+                  ["dist/reveal.js", "dist/reveal.css", "dist/theme/white.css", "dist/theme/fonts/source-sans-pro/",
+                   "plugin/notes/notes.js", "LICENSE"]),
+    "mathjax": ("3.2.2",
+                "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
+                ["es5/tex-svg-full.js", "LICENSE"]),
+}
+
+
+def tarball_path(package):
+    version = ASSETS[package][0]
+    return CACHE / f"{package}-{version}.tgz"
+
+
+def _verified(data, package):
+    version, integrity, _ = ASSETS[package]
+    digest = "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+    if digest != integrity:
+        raise ValueError(f"{package}@{version}: sha512 mismatch, expected {integrity}, got {digest}")
+    return data
+
+
+def fetch_assets():
+    """Download each pinned tarball from the npm registry into .cache/npm/ (skipped if cached and intact)."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    for package, (version, _, _) in ASSETS.items():
+        path = tarball_path(package)
+        if path.exists():
+            try:
+                _verified(path.read_bytes(), package)
+                continue
+            except ValueError:
+                path.unlink()
+        url = f"https://registry.npmjs.org/{package}/-/{package}-{version}.tgz"
+        with urllib.request.urlopen(url, timeout=120) as response:
+            data = _verified(response.read(), package)
+        path.write_bytes(data)
+        print(f"fetched {package}@{version} ({len(data) / 1e6:.1f} MB)")
+
+
+def install_assets(out_dir):
+    """Copy the files the decks use out of the cached tarballs into out_dir/assets/<package>/."""
+    for package, (version, _, wanted) in ASSETS.items():
+        path = tarball_path(package)
+        if not path.exists():
+            raise FileNotFoundError(f"{path} is missing: run `python tools/decks.py fetch` (or `make deck-assets`) "
+                                    "once with the network on")
+        target = Path(out_dir) / "assets" / package
+        with tarfile.open(fileobj=io.BytesIO(_verified(path.read_bytes(), package))) as tar:
+            for member in tar.getmembers():
+                name = member.name.removeprefix("package/")
+                if member.isfile() and any(name == w or (w.endswith("/") and name.startswith(w)) for w in wanted):
+                    dest = target / name
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    dest.write_bytes(tar.extractfile(member).read())
+
+
+def execute(notebook, timeout=600):
+    """Run a chapter top to bottom in a fresh kernel (cwd notebooks/, as a student runs it); return it."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(notebook, as_version=4)
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}},
+                   store_widget_state=False).execute()
+    return nb
+
+
+def static_outputs(nb):
+    """A deck has no kernel: show each widget as the PNG it carries, and drop the widget state.
+
+    Consecutive prints are merged into one output (one scrollable block instead of a block per line).
+    """
+    from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+
+    nb, _ = CoalesceStreamsPreprocessor().preprocess(nb, {})
+    nb.metadata.pop("widgets", None)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if WIDGET_VIEW in data:
+                del data[WIDGET_VIEW]
+                data.pop("text/plain", None)      # "LivePlot(...)" under the picture says nothing
+                if "image/png" in data:
+                    data["text/html"] = (f'<img src="data:image/png;base64,{data.pop("image/png").strip()}">'
+                                         f'<p class="nncourse-static">{STATIC_CAPTION}</p>')
+        if cell.cell_type == "code":                   # a control panel alone has nothing left to show
+            cell.outputs = [o for o in cell.outputs if o.output_type not in ("display_data", "execute_result")
+                            or o.get("data")]
+    return nb
+
+
+def export_slides(nb, asset_prefix="assets"):
+    """The deck's HTML (one string), with every asset URL relative to the deck's folder."""
+    from nbconvert import SlidesExporter
+
+    exporter = SlidesExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="nncourse_reveal",
+                              reveal_url_prefix=f"{asset_prefix}/reveal.js", reveal_theme="white",
+                              reveal_transition="none", exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.mathjax_url = f"{asset_prefix}/mathjax/es5/tex-svg-full.js"
+    html, _ = exporter.from_notebook_node(nb, resources={"nncourse_fold_lines": FOLD_LINES})
+    return html
+
+
+def slide_count(nb):
+    """How many reveal.js slides (horizontal + vertical) a notebook makes: one per slide/subslide cell,
+    plus the opening slide if the first shown cell is not marked as one."""
+    types = [c.metadata.get("slideshow", {}).get("slide_type", "-") for c in nb.cells]
+    shown = [t for t in types if t not in ("skip", "notes")]
+    starts = sum(t in ("slide", "subslide") for t in shown)
+    return starts + (1 if shown and shown[0] not in ("slide", "subslide") else 0)
+
+
+def deck_title(nb, fallback):
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("# "):
+                    return line[2:].strip()
+    return fallback
+
+
+def build_one(notebook, out_dir):
+    start = time.perf_counter()
+    nb = static_outputs(execute(notebook))
+    html = export_slides(nb)
+    path = Path(out_dir) / f"{notebook.stem}.slides.html"
+    path.write_text(html, encoding="utf-8")
+    return {"notebook": notebook.name, "deck": path.name, "title": deck_title(nb, notebook.stem),
+            "slides": slide_count(nb), "seconds": round(time.perf_counter() - start, 1),
+            "bytes": path.stat().st_size}
+
+
+def write_index(out_dir, decks):
+    rows = "\n".join(f'<li><a href="{d["deck"]}">{d["title"]}</a> · {d["slides"]} slides</li>' for d in decks)
+    (Path(out_dir) / "index.html").write_text(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>nncourse decks</title>\n"
+        "<style>body{font-family:sans-serif;max-width:44em;margin:3em auto;font-size:20px;line-height:1.6}</style>"
+        "</head>\n<body><h1>nncourse: slide decks</h1>\n"
+        "<p>Arrow keys move between slides (down for details); <b>S</b> opens the speaker notes; <b>F</b> is "
+        "full screen; <b>Esc</b> shows all slides. Everything here works with no network.</p>\n"
+        f"<ol start=\"0\">\n{rows}\n</ol></body></html>\n", encoding="utf-8")
+
+
+def build_decks(out_dir=ROOT / "build" / "decks", notebooks=None, workers=2):
+    """Execute every chapter (two at a time) and write its deck, the index and the assets into out_dir.
+
+    Returns one dict per deck: notebook, deck file, title, expected slide count, seconds, bytes;
+    also written to out_dir/decks.json.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    install_assets(out_dir)
+    notebooks = sorted(notebooks or (ROOT / "notebooks").glob("*.ipynb"))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        decks = list(pool.map(lambda nb: build_one(Path(nb), out_dir), notebooks))
+    write_index(out_dir, decks)
+    (out_dir / "decks.json").write_text(json.dumps(decks, indent=1) + "\n")
+    return decks
+
+
+def folder_bytes(folder):
+    return sum(p.stat().st_size for p in Path(folder).rglob("*") if p.is_file())
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["fetch", "build"])
+    parser.add_argument("--out", default=str(ROOT / "build" / "decks"))
+    parser.add_argument("notebooks", nargs="*", help="chapters to build (default: all)")
+    args = parser.parse_intermixed_args(argv)
+    if args.command == "fetch":
+        fetch_assets()
+        return
+    os.environ.setdefault("OMP_NUM_THREADS", "1")          # two kernels share two cores
+    start = time.perf_counter()
+    decks = build_decks(args.out, [Path(n).resolve() for n in args.notebooks] or None)
+    for d in decks:
+        print(f"{d['deck']:40} {d['slides']:3d} slides  {d['bytes'] / 1e6:5.2f} MB  {d['seconds']:5.1f} s")
+    print(f"{len(decks)} decks in {time.perf_counter() - start:.0f} s; {args.out} holds "
+          f"{folder_bytes(args.out) / 1e6:.1f} MB; open {Path(args.out) / 'index.html'}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
