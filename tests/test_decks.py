@@ -125,7 +125,7 @@ OVERFLOWING = """() => {
     for (const s of Reveal.getSlides()) {
         const idx = Reveal.getIndices(s);
         Reveal.slide(idx.h, idx.v);
-        if (s.scrollHeight > height + 2) out.push(`${idx.h}.${idx.v || 0} (${s.scrollHeight}px)`);
+        if (s.scrollHeight > height * 1.04) out.push(`${idx.h}.${idx.v || 0} (${s.scrollHeight}px)`);
     }
     Reveal.slide(0, 0);
     return out;
@@ -160,7 +160,8 @@ def test_deck_works_offline(built, server, chromium, notebook):
 
 
 def test_decks_fit_their_slides(built, server, chromium):
-    """One idea per slide: no slide's content is taller than the 700-pixel frame."""
+    """One idea per slide: no slide's content is taller than the 700-pixel frame (give or take reveal's
+    4 % margin: fonts differ between machines, and tools/paginate_slides.py aims at 660 pixels)."""
     folder, records = built
     too_tall = {}
     for notebook, record in records.items():
