@@ -209,3 +209,24 @@ def test_slide_count_follows_the_metadata():
     assert decks.slide_count(nb) == 1 + 3
     nb.cells = nb.cells[1:]
     assert decks.slide_count(nb) == 3
+
+
+def test_speaker_view_shows_the_notes(built, server, chromium):
+    """S opens reveal.js's speaker view (current slide, next slide, timer) with the slide's notes."""
+    folder, records = built
+    deck = DeckPage(chromium, f"{server}/{records['00_start_here.ipynb']['deck']}", server)
+    try:
+        deck.evaluate("Reveal.slide(1, 0)")
+        notes = deck.evaluate("Reveal.getCurrentSlide().querySelector('aside.notes').innerText.trim()")
+        assert len(notes) > 40
+        with deck.page.context.expect_page() as popup:
+            deck.page.keyboard.press("s")
+        speaker = popup.value
+        errors = []
+        speaker.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        speaker.wait_for_function("text => document.body && document.body.innerText.includes(text)",
+                                  arg=notes[:60], timeout=15_000)
+        assert not errors and not deck.errors and not deck.failed and not deck.blocked
+        speaker.close()
+    finally:
+        deck.close()
