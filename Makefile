@@ -27,6 +27,11 @@ lab: install
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) $(ROOT_FLAG) \
 		--ServerApp.root_dir=$(CURDIR) notebooks/00_start_here.ipynb
 
+# lecture mode: presentation mode (jupyterlab-slideshow) and large type, settings in tools/present/
+present: install
+	JUPYTER_CONFIG_PATH=$(CURDIR)/tools/present $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 \
+		--ServerApp.port=$(PORT) $(ROOT_FLAG) --ServerApp.root_dir=$(CURDIR) notebooks/00_start_here.ipynb
+
 # reveal.js and MathJax for the decks: from the npm registry, pinned and sha512-checked, cached in .cache/npm/
 deck-assets: install
 	$(BIN)/python tools/decks.py fetch

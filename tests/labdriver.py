@@ -1,8 +1,11 @@
 """Drive a real JupyterLab in Chromium (Playwright): start a private server, run a notebook, move its widgets.
 
-Used by tests/test_browser.py and benchmarks/browser_latency.py. The server gets its own port,
-token, settings, workspaces and runtime folders, so nothing of the user's Jupyter set-up leaks in,
-and it is stopped by its PID. Chromium is Debian's (/usr/bin/chromium): never `playwright install`.
+Used by tests/test_browser.py, tests/test_presentation.py and benchmarks/browser_latency.py. The
+server gets its own port, token, settings, workspaces and runtime folders, so nothing of the user's
+Jupyter set-up leaks in, and it is stopped by its PID. ``Lab(present=True)`` also reads the
+presenter's settings in tools/present (as `make present` does), and :class:`PresentationPage` drives
+the presentation mode of jupyterlab-slideshow. Chromium is Debian's (/usr/bin/chromium): never
+`playwright install`.
 """
 import json
 import os
@@ -24,6 +27,7 @@ SETTING_OVERRIDES = {
     "@jupyterlab/extensionmanager-extension:plugin": {"enabled": False},
     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},  # every cell stays in the page
 }
+PRESENT_CONFIG = ROOT / "tools" / "present"
 CONTROLS = ".widget-slider .noUi-handle, .widget-dropdown select, .widget-checkbox input[type=checkbox]"
 
 
@@ -36,6 +40,17 @@ def find_chromium():
     return None
 
 
+def browser_unavailable():
+    """Why the browser tests cannot run here (a sentence), or None when Playwright and Chromium are installed."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install -e '.[test]')"
+    if not find_chromium():
+        return "Chromium is not installed (Debian/Ubuntu: sudo apt-get install chromium)"
+    return None
+
+
 def _free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -43,9 +58,16 @@ def _free_port():
 
 
 class Lab:
-    """A private JupyterLab server on the course, started and stopped by its PID."""
+    """A private JupyterLab server on the course, started and stopped by its PID.
 
-    def __init__(self):
+    Parameters
+    ----------
+    present : bool
+        Also read the presenter's settings (large fonts, …) from tools/present/labconfig, through
+        ``JUPYTER_CONFIG_PATH`` exactly as `make present` does.
+    """
+
+    def __init__(self, present=False):
         self.port, self.token = _free_port(), os.urandom(12).hex()
         self.home = Path(tempfile.mkdtemp(prefix="nncourse-lab-"))
         config = self.home / "config" / "labconfig"
@@ -56,6 +78,8 @@ class Lab:
                    JUPYTERLAB_WORKSPACES_DIR=str(self.home / "workspaces"),
                    JUPYTER_RUNTIME_DIR=str(self.home / "runtime"),
                    IPYTHONDIR=str(ROOT / "tests" / "ipython"))
+        if present:
+            env["JUPYTER_CONFIG_PATH"] = str(PRESENT_CONFIG)
         command = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={self.port}",
                    "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={self.token}", "--ServerApp.port_retries=0",
                    f"--ServerApp.root_dir={ROOT}"]
@@ -81,6 +105,13 @@ class Lab:
         with urllib.request.urlopen(self.url(path), timeout=5) as response:
             return json.loads(response.read())
 
+    def save_setting(self, plugin, raw):
+        """Replace the user settings of ``plugin`` (JSON text ``raw``) through the settings API."""
+        request = urllib.request.Request(self.url(f"lab/api/settings/{plugin}"), method="PUT",
+                                         data=json.dumps({"raw": raw}).encode(),
+                                         headers={"Content-Type": "application/json"})
+        urllib.request.urlopen(request, timeout=5).close()
+
     def stop(self):
         if self.process.poll() is None:
             self.process.terminate()
@@ -99,9 +130,9 @@ def open_browser(playwright):
 class NotebookPage:
     """One notebook opened fresh in its own workspace, with the page's console errors collected."""
 
-    def __init__(self, lab, browser, notebook):
+    def __init__(self, lab, browser, notebook, viewport=(1400, 1000)):
         self.lab, self.notebook = lab, notebook
-        self.page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
         self.console_errors = []
         self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
@@ -159,13 +190,13 @@ class NotebookPage:
     def controls(self):
         return self.page.locator(CONTROLS)
 
-    def move(self, index, timeout=5.0):
+    def move(self, index, timeout=5.0, restore=True):
         """Change control ``index`` and time it: ms from the key press (or selection, or click) to new pixels.
 
         Sliders move one step right (left at the end); dropdowns try the next options until the plot
-        changes; checkboxes are clicked. Dropdowns and checkboxes are then put back, so the next
-        control is tried in the notebook's own state. Returns None if nothing changed, "disabled"
-        for a greyed-out control.
+        changes; checkboxes are clicked. With ``restore``, dropdowns and checkboxes are then put back,
+        so the next control is tried in the notebook's own state. Returns None if nothing changed,
+        "disabled" for a greyed-out control.
         """
         control = self.controls().nth(index)
         control.scroll_into_view_if_needed()
@@ -178,12 +209,14 @@ class NotebookPage:
             for option in options[options.index(original) + 1:] + options[:options.index(original)]:
                 ms = self._timed(lambda: control.select_option(option), timeout)
                 if ms is not None:
-                    self._timed(lambda: control.select_option(original), timeout)
+                    if restore:
+                        self._timed(lambda: control.select_option(original), timeout)
                     return ms
             return None
         if kind == "input:checkbox":
             ms = self._timed(control.click, timeout)
-            self._timed(control.click, timeout)
+            if restore:
+                self._timed(control.click, timeout)
             return ms
         for key in ("ArrowRight", "ArrowLeft"):
             control.focus()
@@ -213,3 +246,111 @@ class NotebookPage:
 
     def close(self):
         self.page.close()
+
+
+PROJECTOR = (1280, 720)
+DECK_PLUGIN = "jupyterlab-slideshow:plugin"  # its setting "active" remembers presentation mode across page loads
+DECK_STATE = """() => {
+    const cells = Array.from(document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell'));
+    const having = name => cells.flatMap((c, i) => c.classList.contains(name) ? [i] : []);
+    const enabled = d => { const b = document.querySelector('.jp-deck-mod-direction-' + d);
+                           return !!b && !b.classList.contains('jp-mod-disabled'); };
+    return {presenting: document.body.dataset.jpDeckMode === 'presenting',
+            active: cells.findIndex(c => c.classList.contains('jp-mod-active')),
+            on_screen: having('jp-deck-mod-onscreen'), visible: having('jp-deck-mod-visible'),
+            can_go_on: enabled('forward') || enabled('down')};
+}"""
+
+
+class PresentationPage(NotebookPage):
+    """A notebook in the presentation mode of jupyterlab-slideshow, on a projector-sized page.
+
+    The deck shows the notebook one step at a time: a step is a cell (slide, subslide, fragment or
+    continuation cell; skip and notes cells are never shown). A cell is "on screen" when the deck
+    has laid it out on the current slide and "visible" when it is shown (a fragment still to come is
+    on screen but transparent). Cells are numbered as in the notebook.
+    """
+
+    def __init__(self, lab, browser, notebook, viewport=PROJECTOR):
+        lab.save_setting(DECK_PLUGIN, "{}")    # open in the ordinary view, whatever the last page left behind
+        super().__init__(lab, browser, notebook, viewport)
+
+    def start_presentation(self, timeout=15):
+        """Select the first cell and start presentation mode there (the deck starts at the active cell)."""
+        self.page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.click(position={"x": 4, "y": 4})
+        self.page.keyboard.press("Escape")                    # command mode: the deck's keys work there
+        self.page.click(".jp-NotebookPanel-toolbar [data-jp-item-name='deck']")
+        self.page.wait_for_function(f"() => ({DECK_STATE})().presenting && ({DECK_STATE})().visible.includes(0)",
+                                    timeout=timeout * 1000)
+        return self.deck_state()
+
+    def deck_state(self):
+        """``{"presenting", "active", "on_screen", "visible", "can_go_on"}``: where the deck is now."""
+        return self.page.evaluate(DECK_STATE)
+
+    def step(self, timeout=5):
+        """Press Space, as a presenter does: the next fragment, subslide or slide.
+
+        Returns the new :meth:`deck_state`, or None at the end of the deck.
+        """
+        before = self.deck_state()
+        if not before["can_go_on"]:
+            return None
+        self.page.keyboard.press("Space")
+        self.page.wait_for_function(f"before => {{ const s = ({DECK_STATE})(); return s.active !== before "
+                                    "&& s.visible.includes(s.active); }", arg=before["active"], timeout=timeout * 1000)
+        return self.deck_state()
+
+    def cell_controls(self, cell):
+        """Indices (for :meth:`move`) of the controls in cell ``cell``: sliders first."""
+        return self.page.evaluate("""([cell, selector]) => {
+            const all = Array.from(document.querySelectorAll(selector));
+            const node = document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell')[cell];
+            const mine = all.flatMap((e, i) => node.contains(e) ? [i] : []);
+            const slider = i => all[i].classList.contains('noUi-handle') ? 0 : 1;
+            return mine.sort((a, b) => slider(a) - slider(b) || a - b);
+        }""", [cell, CONTROLS])
+
+    def cell_images(self, cell):
+        """The live plots (``img.widget-image``) in cell ``cell``."""
+        return self.page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").nth(cell).locator("img.widget-image")
+
+    def outside_viewport(self, locator):
+        """How far (px) ``locator``'s box sticks out of the page's viewport; 0 when wholly inside."""
+        box = locator.bounding_box()
+        if box is None:
+            return float("inf")
+        width, height = self.page.viewport_size["width"], self.page.viewport_size["height"]
+        return max(0.0, -box["x"], -box["y"], box["x"] + box["width"] - width, box["y"] + box["height"] - height)
+
+    def font_size(self, selector):
+        """The computed font size (px) of the first visible element matching ``selector``."""
+        return self.page.evaluate("""selector => {
+            const shown = e => { const cell = e.closest('.jp-Cell');
+                return e.getClientRects().length > 0 && !!cell && cell.classList.contains('jp-deck-mod-visible'); };
+            const e = Array.from(document.querySelectorAll(selector)).find(shown);
+            return e ? parseFloat(getComputedStyle(e).fontSize) : null; }""", selector)
+
+    def slide_layout(self):
+        """How the current slide is laid out: ``{"height": px, "code": {cell: lines}}``.
+
+        ``height`` is that of the slide's cells together (taller than the page: the presenter must
+        scroll); ``code`` gives the code cells whose code the slide shows, with their number of lines.
+        """
+        return self.page.evaluate("""() => {
+            const cells = Array.from(document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell'));
+            const shown = cells.flatMap((c, i) => c.classList.contains('jp-deck-mod-onscreen') ? [i] : []);
+            const boxes = shown.map(i => cells[i].getBoundingClientRect());
+            const code = {};
+            for (const i of shown) {
+                if (!cells[i].classList.contains('jp-CodeCell')) continue;
+                const input = cells[i].querySelector('.jp-Cell-inputWrapper');
+                if (input && input.getClientRects().length) code[i] = input.querySelectorAll('.cm-line').length;
+            }
+            return {height: Math.max(...boxes.map(b => b.bottom)) - Math.min(...boxes.map(b => b.top)), code};
+        }""")
+
+    def stop_presentation(self, timeout=5):
+        """Leave presentation mode (Escape, as on the keyboard)."""
+        self.page.keyboard.press("Escape")
+        self.page.wait_for_function(f"() => !({DECK_STATE})().presenting", timeout=timeout * 1000)

@@ -14,25 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from labdriver import ROOT, Lab, NotebookPage, find_chromium, open_browser
+from labdriver import ROOT, Lab, NotebookPage, browser_unavailable, open_browser
 
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 BUILD = ROOT / "build" / "browser"
 
 
-def _unavailable():
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright is not installed (pip install -e '.[test]')"
-    if not find_chromium():
-        return "Chromium is not installed (Debian/Ubuntu: sudo apt-get install chromium)"
-    return None
-
-
 @pytest.fixture(scope="module")
 def browser():
-    reason = _unavailable()
+    reason = browser_unavailable()
     if reason:
         if os.environ.get("CI"):
             pytest.fail(f"browser tests cannot run in CI: {reason}")

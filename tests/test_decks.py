@@ -20,23 +20,13 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from labdriver import ROOT, find_chromium, open_browser
+from labdriver import ROOT, browser_unavailable, open_browser
 
 sys.path.insert(0, str(ROOT / "tools"))
 import decks  # noqa: E402
 
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 SCREENSHOTS = ROOT / "build" / "decks-screens"
-
-
-def _unavailable():
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright is not installed (pip install -e '.[test]')"
-    if not find_chromium():
-        return "Chromium is not installed (Debian/Ubuntu: sudo apt-get install chromium)"
-    return None
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +56,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def chromium():
-    reason = _unavailable()
+    reason = browser_unavailable()
     if reason:
         if os.environ.get("CI"):
             pytest.fail(f"deck tests cannot run in CI: {reason}")
@@ -204,7 +194,7 @@ def test_assets_are_pinned_and_verified(tmp_path):
 
 def test_slide_count_follows_the_metadata():
     nb = nbformat.v4.new_notebook()
-    kinds = ["-", "slide", "fragment", "subslide", "skip", "notes", "slide", "-"]
+    kinds = ["", "slide", "fragment", "subslide", "skip", "notes", "slide", ""]
     nb.cells = [nbformat.v4.new_markdown_cell("x", metadata={"slideshow": {"slide_type": k}}) for k in kinds]
     assert decks.slide_count(nb) == 1 + 3
     nb.cells = nb.cells[1:]

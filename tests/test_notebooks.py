@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CHAPTERS = [p for p in NOTEBOOKS if re.match(r"\d\d_", p.name) and not p.name.startswith("00_")]
-SLIDE_TYPES = {"slide", "subslide", "fragment", "-", "skip", "notes"}
+SLIDE_TYPES = {"slide", "subslide", "fragment", "", "skip", "notes"}   # "" continues the slide ("-" is not understood by jupyterlab-slideshow)
 
 
 def load(path):

@@ -142,7 +142,7 @@ def export_slides(nb, asset_prefix="assets"):
 def slide_count(nb):
     """How many reveal.js slides (horizontal + vertical) a notebook makes: one per slide/subslide cell,
     plus the opening slide if the first shown cell is not marked as one."""
-    types = [c.metadata.get("slideshow", {}).get("slide_type", "-") for c in nb.cells]
+    types = [c.metadata.get("slideshow", {}).get("slide_type", "") for c in nb.cells]
     shown = [t for t in types if t not in ("skip", "notes")]
     starts = sum(t in ("slide", "subslide") for t in shown)
     return starts + (1 if shown and shown[0] not in ("slide", "subslide") else 0)

@@ -33,10 +33,6 @@ MEASURE = """() => {
 }"""
 
 
-def slide_type(cell):
-    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type", "-")
-
-
 def plan_breaks(cells, slides):
     """Cell ids that should start a new subslide, and ids of cells too tall to fit on any slide.
 
