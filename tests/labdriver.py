@@ -332,10 +332,11 @@ class PresentationPage(NotebookPage):
             return e ? parseFloat(getComputedStyle(e).fontSize) : null; }""", selector)
 
     def slide_layout(self):
-        """How the current slide is laid out: ``{"height": px, "code": {cell: lines}}``.
+        """How the current slide is laid out: ``{"height": px, "code": {cell: lines}, "code_px": px}``.
 
         ``height`` is that of the slide's cells together (taller than the page: the presenter must
-        scroll); ``code`` gives the code cells whose code the slide shows, with their number of lines.
+        scroll); ``code`` gives the code cells whose code the slide shows, with their number of lines;
+        ``code_px`` is the height of the tallest code box on screen.
         """
         return self.page.evaluate("""() => {
             const cells = Array.from(document.querySelectorAll('.jp-NotebookPanel .jp-Notebook .jp-Cell'));
@@ -347,7 +348,10 @@ class PresentationPage(NotebookPage):
                 const input = cells[i].querySelector('.jp-Cell-inputWrapper');
                 if (input && input.getClientRects().length) code[i] = input.querySelectorAll('.cm-line').length;
             }
-            return {height: Math.max(...boxes.map(b => b.bottom)) - Math.min(...boxes.map(b => b.top)), code};
+            const editors = shown.flatMap(i => Array.from(cells[i].querySelectorAll('.jp-InputArea-editor .cm-editor')))
+                .filter(e => e.getClientRects().length).map(e => e.getBoundingClientRect().height);
+            return {height: Math.max(...boxes.map(b => b.bottom)) - Math.min(...boxes.map(b => b.top)), code,
+                    code_px: Math.max(0, ...editors)};
         }""")
 
     def stop_presentation(self, timeout=5):

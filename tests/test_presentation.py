@@ -9,8 +9,9 @@ presentation mode at the first cell and press Space through the whole deck. It a
   continuation cells between them);
 - each live plot (a ``LivePlot``) is wholly inside the screen when the deck reaches its cell, and
   moving its first slider there changes the plot's pixels on screen;
-- the text is the presenter's large size, no widget shows "Error displaying widget", and the
-  browser logs no errors.
+- the text is the presenter's large size, no code box is taller than about ten lines (long code
+  scrolls inside it: no code walls), no widget shows "Error displaying widget", and the browser
+  logs no errors.
 
 Needs Debian's Chromium and Playwright, like tests/test_browser.py: in CI (CI=true) a missing
 browser fails the run; elsewhere these tests skip. Writes build/presentation/<notebook>.png (the first
@@ -122,6 +123,7 @@ def walk_deck(page, plots, screenshot):
         if layout["height"] > PROJECTOR[1]:
             walk["too_tall"][state["active"]] = round(layout["height"])
         walk["code_shown"].update(layout["code"])
+        walk["code_px"] = max(walk.get("code_px", 0), layout["code_px"])
         for selector in (".jp-RenderedMarkdown p", ".widget-label"):
             if selector not in walk["font_px"]:
                 size = page.font_size(selector)
@@ -157,7 +159,8 @@ def test_notebook_presents_and_its_sliders_work_in_presentation_mode(presenter, 
         deck_began = time.time()
         walk = walk_deck(page, plots, screenshot)
         report.update(deck_s=time.time() - deck_began, steps=len(walk["path"]) - 1,
-                      slides_taller_than_the_screen_px=walk["too_tall"], code_lines_shown=walk["code_shown"])
+                      slides_taller_than_the_screen_px=walk["too_tall"], code_lines_shown=walk["code_shown"],
+                      tallest_code_box_px=walk.get("code_px", 0))
 
         never_shown = [i for i in on_slides if i not in walk["path"]]
         hint = (" jupyterlab-slideshow shows a continuation cell only when its slide_type is '' or absent, not '-'."
@@ -178,6 +181,9 @@ def test_notebook_presents_and_its_sliders_work_in_presentation_mode(presenter, 
             label_px = walk["font_px"].get(".widget-label")
             assert label_px == px(PRESENTER_STYLES["--jp-ui-font-size1"]), \
                 f"slider labels are {label_px} px, not the presenter's size"
+        code_px = px(PRESENTER_STYLES["--jp-code-font-size"])
+        assert walk["code_px"] <= 11 * 1.4 * code_px + 16, \
+            f"a code box {walk['code_px']:.0f} px tall on a slide: long code scrolls in a box of about ten lines"
         assert not page.console_errors, f"browser console errors: {page.console_errors[:5]}"
     finally:
         report["total_s"] = time.time() - began
