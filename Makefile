@@ -52,10 +52,11 @@ test: install deck-assets
 test-online: install deck-assets
 	NNCOURSE_ALLOW_NETWORK=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: install
+bench: install deck-assets
 	$(BIN)/python benchmarks/notebook_times.py
 	$(BIN)/python benchmarks/widget_latency.py
 	$(BIN)/python benchmarks/browser_latency.py
+	$(BIN)/python benchmarks/deck_build.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .cache build

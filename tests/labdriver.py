@@ -7,6 +7,7 @@ presenter's settings in tools/present (as `make present` does), and :class:`Pres
 the presentation mode of jupyterlab-slideshow. Chromium is Debian's (/usr/bin/chromium): never
 `playwright install`.
 """
+import contextlib
 import json
 import os
 import re
@@ -49,6 +50,32 @@ def browser_unavailable():
     if not find_chromium():
         return "Chromium is not installed (Debian/Ubuntu: sudo apt-get install chromium)"
     return None
+
+
+def require_browser(what):
+    """Skip the calling tests when Playwright or Chromium is missing, or fail them in CI (CI set)."""
+    import pytest
+
+    reason = browser_unavailable()
+    if reason:
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} cannot run in CI: {reason}")
+        pytest.skip(f"{what} skipped: {reason}")
+
+
+@contextlib.contextmanager
+def lab_and_browser(present=False):
+    """A private JupyterLab (``Lab(present=...)``) and Chromium, both stopped on exit."""
+    from playwright.sync_api import sync_playwright
+
+    lab = Lab(present=present)
+    try:
+        with sync_playwright() as playwright:
+            chromium = open_browser(playwright)
+            yield lab, chromium
+            chromium.close()
+    finally:
+        lab.stop()
 
 
 def _free_port():

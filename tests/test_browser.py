@@ -9,12 +9,10 @@ Needs Debian's Chromium (`apt-get install chromium`) and Playwright (a test depe
 A screenshot of each chapter's first widget and the key-press-to-pixels times are written to build/.
 """
 import json
-import os
-from pathlib import Path
 
 import pytest
 
-from labdriver import ROOT, Lab, NotebookPage, browser_unavailable, open_browser
+from labdriver import ROOT, NotebookPage, lab_and_browser, require_browser
 
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 BUILD = ROOT / "build" / "browser"
@@ -22,21 +20,9 @@ BUILD = ROOT / "build" / "browser"
 
 @pytest.fixture(scope="module")
 def browser():
-    reason = browser_unavailable()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests cannot run in CI: {reason}")
-        pytest.skip(f"browser tests skipped: {reason}")
-    from playwright.sync_api import sync_playwright
-
-    lab = Lab()
-    try:
-        with sync_playwright() as playwright:
-            chromium = open_browser(playwright)
-            yield lab, chromium
-            chromium.close()
-    finally:
-        lab.stop()
+    require_browser("browser tests")
+    with lab_and_browser() as lab_and_chromium:
+        yield lab_and_chromium
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)

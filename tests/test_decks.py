@@ -12,7 +12,6 @@ Needs the pinned assets in .cache/npm/ (`make deck-assets`, which `make test` ru
 import functools
 import http.server
 import json
-import os
 import sys
 import threading
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from labdriver import ROOT, browser_unavailable, open_browser
+from labdriver import ROOT, open_browser, require_browser
 
 sys.path.insert(0, str(ROOT / "tools"))
 import decks  # noqa: E402
@@ -56,11 +55,7 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def chromium():
-    reason = browser_unavailable()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"deck tests cannot run in CI: {reason}")
-        pytest.skip(f"deck tests skipped: {reason}")
+    require_browser("deck tests")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -20,13 +20,12 @@ slide is taller than the screen (the presenter must scroll) and the code cells s
 number of lines (code walls).
 """
 import json
-import os
 import time
 from importlib.metadata import PackageNotFoundError, version
 
 import pytest
 
-from labdriver import PRESENT_CONFIG, PROJECTOR, ROOT, Lab, PresentationPage, browser_unavailable, open_browser
+from labdriver import PRESENT_CONFIG, PROJECTOR, ROOT, PresentationPage, lab_and_browser, require_browser
 
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 BUILD = ROOT / "build" / "presentation"
@@ -47,25 +46,13 @@ def px(size):
 
 @pytest.fixture(scope="module")
 def presenter():
-    reason = browser_unavailable()
-    if reason:
-        if os.environ.get("CI"):
-            pytest.fail(f"presentation tests cannot run in CI: {reason}")
-        pytest.skip(f"presentation tests skipped: {reason}")
+    require_browser("presentation tests")
     try:
         version("jupyterlab-slideshow")
     except PackageNotFoundError:
         pytest.fail("jupyterlab-slideshow (presentation mode) is not installed: pip install -e '.[test]'")
-    from playwright.sync_api import sync_playwright
-
-    lab = Lab(present=True)
-    try:
-        with sync_playwright() as playwright:
-            chromium = open_browser(playwright)
-            yield lab, chromium
-            chromium.close()
-    finally:
-        lab.stop()
+    with lab_and_browser(present=True) as lab_and_chromium:
+        yield lab_and_chromium
 
 
 def live_plot_cells(page):
