@@ -315,15 +315,16 @@ class PresentationPage(NotebookPage):
         """``{"presenting", "active", "on_screen", "visible", "can_go_on"}``: where the deck is now."""
         return self.page.evaluate(DECK_STATE)
 
-    def step(self, timeout=5):
-        """Press Space, as a presenter does: the next fragment, subslide or slide.
+    def step(self, timeout=5, key="Space"):
+        """Press Space (or ``key``: PageDown is what a presenter's clicker sends), as a presenter does:
+        the next fragment, subslide or slide.
 
         Returns the new :meth:`deck_state`, or None at the end of the deck.
         """
         before = self.deck_state()
         if not before["can_go_on"]:
             return None
-        self.page.keyboard.press("Space")
+        self.page.keyboard.press(key)
         self.page.wait_for_function(f"before => {{ const s = ({DECK_STATE})(); return s.active !== before "
                                     "&& s.visible.includes(s.active); }", arg=before["active"], timeout=timeout * 1000)
         return self.deck_state()
