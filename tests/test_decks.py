@@ -179,7 +179,7 @@ def test_index_lists_every_deck(built):
     assert len(records) == len(NOTEBOOKS)
 
 
-def test_assets_are_pinned_and_verified(tmp_path):
+def test_assets_are_pinned_and_verified():
     for package in decks.ASSETS:
         data = decks.tarball_path(package).read_bytes()
         assert decks._verified(data, package) is data

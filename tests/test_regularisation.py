@@ -213,11 +213,16 @@ def test_early_stopping_epoch_rejects_bad_input(losses, patience, message):
 
 # --- the diamond and the circle ------------------------------------------------------------
 
-@pytest.mark.parametrize("seed", range(5))
-def test_constrained_minimum_matches_scipy_on_the_l2_ball(seed):
+def random_quadratic(seed):
+    """A random positive-definite 2 × 2 curvature A and unconstrained minimum w* (seeded)."""
     r = np.random.RandomState(seed)
     M = r.randn(2, 2)
-    A, w_star = M @ M.T + 0.2 * np.eye(2), r.randn(2) * 3
+    return M @ M.T + 0.2 * np.eye(2), r.randn(2) * 3
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_constrained_minimum_matches_scipy_on_the_l2_ball(seed):
+    A, w_star = random_quadratic(seed)
     ours = constrained_minimum(A, w_star, 1.0, 2)
     f = lambda w: 0.5 * (w - w_star) @ A @ (w - w_star)
     ref = minimize(f, np.zeros(2), method="SLSQP", constraints={"type": "ineq", "fun": lambda w: 1.0 - w @ w},
@@ -228,9 +233,7 @@ def test_constrained_minimum_matches_scipy_on_the_l2_ball(seed):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_constrained_minimum_beats_a_grid_search_on_the_l1_ball(seed):
-    r = np.random.RandomState(seed)
-    M = r.randn(2, 2)
-    A, w_star = M @ M.T + 0.2 * np.eye(2), r.randn(2) * 3
+    A, w_star = random_quadratic(seed)
     ours = constrained_minimum(A, w_star, 1.0, 1)
     g = np.linspace(-1, 1, 801)
     G = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)

@@ -297,5 +297,5 @@ def test_student_cells_with_the_reference_solutions_pass_their_checks(executed):
     assert len(exercise_cells) >= 3
     for student, _, check_name in exercise_cells:
         printed = text_output(by_id[student["id"]])
-        assert printed.startswith(f"✔ "), f"check.{check_name} did not pass the reference solution: {printed!r}"
+        assert printed.startswith("✔ "), f"check.{check_name} did not pass the reference solution: {printed!r}"
         assert "✘" not in printed

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 FRAME = 700          # reveal's height in tools/deck_template (960 × 700)
-ROOM = 660           # what the cells of one slide may take, leaving a margin
+ROOM = FRAME - 40     # what the cells of one slide may take, leaving a margin
 
 MEASURE = """() => {
     const slides = [];
