@@ -8,6 +8,9 @@ are the members of a **snapshot ensemble** (Huang et al., "Snapshot Ensembles: T
 for free", ICLR 2017), whose prediction is the average of the members' predicted probabilities
 (:func:`ensemble_proba`).
 
+:func:`train_side_by_side` trains K such networks — one per seed, or per schedule — in the same
+numpy calls, so that a comparison can be repeated over seeds at little more than the cost of one run.
+
 :func:`range_test_step` turns a model and a data set into the ``train_step(lr)`` that
 :func:`course_lib.schedules.lr_range_test` needs: one mini-batch per call.
 """
@@ -15,10 +18,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import as_array, as_number
+from ._validate import as_array, as_number, as_targets
+from .activations import ACTIVATIONS
+from .losses import log_softmax, softmax
+from .network import MLP
 from .optim import SGD
 
-__all__ = ["digits_split", "train_with_schedule", "TrainingRun", "range_test_step", "ensemble_proba", "accuracy"]
+__all__ = ["digits_split", "train_with_schedule", "TrainingRun", "train_side_by_side", "SideBySideRuns",
+           "range_test_step", "ensemble_proba", "accuracy", "mean_cross_entropy"]
 
 
 def digits_split(n_train=1000, n_val=300, seed=0):
@@ -128,6 +135,133 @@ def train_with_schedule(model, X, y, lr_at, num_steps, batch_size=32, reg=0.0, s
     return TrainingRun(np.array(lrs), np.array(losses), snapshots, diverged)
 
 
+@dataclass
+class SideBySideRuns:
+    """What :func:`train_side_by_side` returns: K runs, network k in row k.
+
+    Attributes
+    ----------
+    nets : list of K trained :class:`~course_lib.network.MLP`
+    lrs : (K, T) the rate each network used at each step
+    losses : (K, T) each network's mini-batch loss at each step (before its update); NaN after it diverged
+    snapshots : dict step → list of K flat parameter vectors θ after that many steps
+    diverged : (K,) bool, True where the loss became NaN/infinite or the weights blew up (that
+        network stopped there; its later snapshots repeat the weights it stopped with)
+    """
+
+    nets: list
+    lrs: np.ndarray
+    losses: np.ndarray
+    snapshots: dict = field(default_factory=dict)
+    diverged: np.ndarray = None
+
+
+def train_side_by_side(layer_sizes, X, y, lr_at, num_steps, seeds, activation="relu", init="he", batch_size=32,
+                       reg=0.0, snapshot_at=()):
+    r"""Train K networks side by side: network k is ``MLP(layer_sizes, activation, seed=seeds[k], init=init)``
+    trained as ``train_with_schedule(net, X, y, lr_at[k], num_steps, batch_size, reg, snapshot_at, seed=seeds[k])``.
+
+    The K networks share nothing: each has its own initial weights, its own order of mini-batches
+    (both from its seed) and its own schedule. Their weights are stacked into (K, D, M) arrays and
+    one batched matrix product per layer does the work of K, so K = 20 networks cost a few times
+    one network, not twenty. The results equal K separate runs of :func:`train_with_schedule` up
+    to rounding (``tests/test_lr_training.py`` checks it).
+
+    Parameters
+    ----------
+    layer_sizes : list of int, [inputs, hidden..., classes]
+    X : (N, D) array; y : (N,) class indices
+    lr_at : a rate or a function step → rate (shared by all), or a list of K of those
+    num_steps : int ≥ 0
+    seeds : list of K ints ≥ 0 (repeats allowed: the same start under different schedules)
+    activation, init : as for :class:`~course_lib.network.MLP`
+    batch_size : int, 1 ≤ batch_size ≤ N
+    reg : float ≥ 0, L2 strength λ
+    snapshot_at : iterable of int in [0, num_steps], steps after which every θ is copied
+
+    Returns
+    -------
+    SideBySideRuns
+    """
+    if not isinstance(seeds, (list, tuple, range, np.ndarray)) or len(seeds) == 0:
+        raise TypeError(f"seeds must be a non-empty list of ints, one per network; got {seeds!r:.60}")
+    seeds = [as_number(s, f"seeds[{k}]", low=0, integer=True) for k, s in enumerate(seeds)]
+    K = len(seeds)
+    nets = [MLP(layer_sizes, activation=activation, seed=s, init=init) for s in seeds]
+    X = as_array(X, "X", ndim=2)
+    Y = as_targets(y, X.shape[0], nets[0].layer_sizes[-1], "y")
+    if X.shape[1] != nets[0].layer_sizes[0]:
+        raise ValueError(f"X must have {nets[0].layer_sizes[0]} columns (the first layer size); got shape {X.shape}")
+    num_steps = as_number(num_steps, "num_steps", low=0, integer=True)
+    batch_size = as_number(batch_size, "batch_size", low=1, high=X.shape[0], integer=True)
+    reg = as_number(reg, "reg", low=0.0)
+    snapshot_at = {as_number(s, "snapshot_at", low=0, high=num_steps, integer=True) for s in snapshot_at}
+    if not isinstance(lr_at, (list, tuple)):
+        lr_at = [lr_at] * K
+    if len(lr_at) != K:
+        raise ValueError(f"lr_at must be one rate/schedule or a list of {K}, one per seed; got a list of {len(lr_at)}")
+    rates = np.empty((K, num_steps))
+    for k, schedule in enumerate(lr_at):
+        if callable(schedule):
+            rates[k] = [as_number(schedule(t), f"lr_at[{k}]({t})", low=0.0) for t in range(num_steps)]
+        else:
+            rates[k] = as_number(schedule, f"lr_at[{k}]", low=0.0)
+    f, f_prime = ACTIVATIONS[activation]
+    params = [np.stack([net.params[i] for net in nets]) for i in range(len(nets[0].params))]  # (K, D, M), (K, 1, M)
+    Ws, bs = params[0::2], params[1::2]
+    batches = [_batches(X.shape[0], batch_size, np.random.RandomState(s)) for s in seeds]
+    losses = np.full((K, num_steps), np.nan)
+    stopped = {}                                    # k → the parameters network k stopped with
+
+    def theta(k):
+        return np.concatenate([p.ravel() for p in stopped[k]]) if k in stopped else \
+            np.concatenate([p[k].ravel() for p in params])
+
+    def stop(k):                                    # keep its weights; zeros keep the shared arrays finite
+        stopped[k] = [p[k].copy() for p in params]
+        for p in params:
+            p[k] = 0.0
+
+    snapshots = {0: [theta(k) for k in range(K)]} if 0 in snapshot_at else {}
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for t in range(num_steps):
+            idx = np.stack([next(b) for b in batches])                    # (K, B)
+            a, Yb = X[idx], Y[idx]                                         # (K, B, D), (K, B, C)
+            inputs, pre = [], []
+            for i, (W, b) in enumerate(zip(Ws, bs)):
+                inputs.append(a)
+                z = a @ W + b
+                if i < len(Ws) - 1:
+                    pre.append(z)
+                    a = f(z)
+            log_p = log_softmax(z)
+            penalty = 0.5 * reg * sum(np.sum(W * W, axis=(1, 2)) for W in Ws)
+            loss = -np.sum(Yb * log_p, axis=(1, 2)) / batch_size + penalty                # (K,)
+            dz = (np.exp(log_p) - Yb) / batch_size                          # ∂L/∂z = (p − y)/B
+            grads = [None] * len(params)
+            for i in reversed(range(len(Ws))):
+                grads[2 * i] = inputs[i].transpose(0, 2, 1) @ dz + reg * Ws[i]
+                grads[2 * i + 1] = dz.sum(axis=1, keepdims=True)
+                if i > 0:
+                    dz = (dz @ Ws[i].transpose(0, 2, 1)) * f_prime(pre[i - 1])
+            running = np.array([k not in stopped for k in range(K)])
+            losses[running, t] = loss[running]
+            finite = np.isfinite(loss) & np.all([np.all(np.isfinite(g), axis=(1, 2)) for g in grads], axis=0)
+            for k in np.flatnonzero(running & ~finite):
+                stop(k)                                                      # diverged: no update
+            lr = np.where(running & finite, rates[:, t], 0.0)[:, None, None]
+            for p, g in zip(params, grads):
+                p -= lr * np.where(lr > 0, g, 0.0)
+            blown = np.any([np.any(np.abs(p) >= 1e100, axis=(1, 2)) for p in params], axis=0)
+            for k in np.flatnonzero(blown):
+                stop(k)                                                      # NaN or on its way to inf
+            if t + 1 in snapshot_at:
+                snapshots[t + 1] = [theta(k) for k in range(K)]
+    final = [stopped[k] if k in stopped else [p[k] for p in params] for k in range(K)]
+    trained = [MLP.from_params(ps, activation) for ps in final]
+    return SideBySideRuns(trained, rates, losses, snapshots, np.array([k in stopped for k in range(K)]))
+
+
 def range_test_step(model, X, y, batch_size=32, seed=0):
     """A function ``train_step(lr)`` that takes one SGD step on the next mini-batch and returns its loss.
 
@@ -172,6 +306,15 @@ def ensemble_proba(model, snapshots, X):
     finally:
         model.set_flat_params(theta)
     return total / len(snapshots)
+
+
+def mean_cross_entropy(probs, y):
+    r"""The mean cross-entropy :math:`-\frac1N\sum_i \log p_{i, y_i}` of predicted probabilities (lower is better)."""
+    probs = as_array(probs, "probs", ndim=2)
+    y = np.asarray(y)
+    if y.shape != (probs.shape[0],):
+        raise ValueError(f"y must have shape ({probs.shape[0]},), one label per row of probs; got {y.shape}")
+    return float(-np.mean(np.log(np.maximum(probs[np.arange(len(y)), y], 1e-300))))
 
 
 def accuracy(probs, y):

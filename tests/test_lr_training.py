@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from course_lib.lr_training import (accuracy, digits_split, ensemble_proba, range_test_step,
-                                    train_with_schedule)
+from course_lib.lr_training import (accuracy, digits_split, ensemble_proba, mean_cross_entropy, range_test_step,
+                                    train_side_by_side, train_with_schedule)
 from course_lib.network import MLP
 from course_lib.optim import SGD
 from course_lib.schedules import cosine_warm_restarts, lr_range_test, step_lr
@@ -99,3 +99,65 @@ def test_accuracy_and_bad_inputs():
         train_with_schedule(MLP([3, 4, 2]), X, y, 0.1, 1, batch_size=100)
     with pytest.raises(ValueError, match="lr_at"):
         train_with_schedule(MLP([3, 4, 2]), X, y, lambda t: -1.0, 1)
+
+
+def test_side_by_side_equals_separate_runs():
+    X, y = data(60)
+    y = y + (X[:, 2] > 0.5)                     # three classes
+    schedules = [0.3, lambda t: step_lr(t, 0.5, 4, 0.5), lambda t: cosine_warm_restarts(t, 0.4, 5)]
+    seeds = [0, 1, 0]
+    runs = train_side_by_side([3, 5, 4, 3], X, y, schedules, num_steps=12, seeds=seeds, activation="tanh",
+                              init="xavier", batch_size=16, reg=0.01, snapshot_at=[0, 5, 12])
+    assert sorted(runs.snapshots) == [0, 5, 12] and not runs.diverged.any()
+    for k, (schedule, seed) in enumerate(zip(schedules, seeds)):
+        net = MLP([3, 5, 4, 3], "tanh", seed=seed, init="xavier")
+        run = train_with_schedule(net, X, y, schedule, 12, batch_size=16, reg=0.01, snapshot_at=[0, 5, 12], seed=seed)
+        np.testing.assert_allclose(runs.losses[k], run.losses, rtol=1e-12)
+        np.testing.assert_allclose(runs.lrs[k], run.lrs)
+        np.testing.assert_allclose(runs.nets[k].flat_params(), net.flat_params(), rtol=1e-10, atol=1e-12)
+        for step in (0, 5, 12):
+            np.testing.assert_allclose(runs.snapshots[step][k], run.snapshots[step], rtol=1e-10, atol=1e-12)
+
+
+def test_side_by_side_one_schedule_for_all_and_relu():
+    X, y = data()
+    runs = train_side_by_side([3, 4, 2], X, y, 0.2, num_steps=5, seeds=range(3), batch_size=8)
+    net = MLP([3, 4, 2], "relu", seed=2, init="he")
+    run = train_with_schedule(net, X, y, 0.2, 5, batch_size=8, seed=2)
+    np.testing.assert_allclose(runs.losses[2], run.losses, rtol=1e-12)
+    assert runs.lrs.shape == (3, 5) and np.all(runs.lrs == 0.2)
+
+
+def test_side_by_side_stops_only_the_diverging_network():
+    X, y = data()
+    runs = train_side_by_side([3, 4, 2], X * 100, y, [0.01, 1e6], num_steps=50, seeds=[0, 0], batch_size=8,
+                              snapshot_at=[50])
+    net = MLP([3, 4, 2], "relu", init="he", seed=0)
+    run = train_with_schedule(net, X * 100, y, 1e6, num_steps=50, batch_size=8)
+    assert list(runs.diverged) == [False, True] and run.diverged
+    n = len(run.losses)
+    np.testing.assert_allclose(runs.losses[1, :n], run.losses, rtol=1e-10)
+    assert np.all(np.isnan(runs.losses[1, n:])) and np.all(np.isfinite(runs.losses[0]))
+    np.testing.assert_allclose(runs.nets[1].flat_params(), net.flat_params(), rtol=1e-10)
+    np.testing.assert_array_equal(runs.snapshots[50][1], runs.nets[1].flat_params())
+
+
+def test_side_by_side_bad_inputs():
+    X, y = data()
+    with pytest.raises(TypeError, match="seeds"):
+        train_side_by_side([3, 4, 2], X, y, 0.1, 1, seeds=[])
+    with pytest.raises(ValueError, match="lr_at"):
+        train_side_by_side([3, 4, 2], X, y, [0.1, 0.2], 1, seeds=[0, 1, 2])
+    with pytest.raises(ValueError, match="lr_at"):
+        train_side_by_side([3, 4, 2], X, y, lambda t: -1.0, 1, seeds=[0])
+    with pytest.raises(ValueError, match="columns"):
+        train_side_by_side([5, 4, 2], X, y, 0.1, 1, seeds=[0])
+    with pytest.raises(ValueError, match="batch_size"):
+        train_side_by_side([3, 4, 2], X, y, 0.1, 1, seeds=[0], batch_size=100)
+
+
+def test_mean_cross_entropy():
+    probs = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
+    assert mean_cross_entropy(probs, np.array([0, 1, 1])) == pytest.approx(-np.mean(np.log([0.9, 0.8, 0.4])))
+    with pytest.raises(ValueError, match="y must have shape"):
+        mean_cross_entropy(probs, np.array([0]))
