@@ -1,8 +1,12 @@
-"""Tests of course_lib/activation_experiments.py: side-by-side training equals MLP.train, dead units, descent paths."""
+"""Tests of course_lib/activation_experiments.py: side-by-side training equals MLP.train (and a plain maxout
+network), the race picks each activation's best rate, dead units, descent paths."""
 import numpy as np
 import pytest
 
-from course_lib.activation_experiments import SideBySideRuns, dead_unit_fraction, descent_path, train_side_by_side
+from course_lib import activations as A
+from course_lib.activation_experiments import (RaceResult, SideBySideRuns, _maxout_stacked, _maxout_stacked_backward,
+                                               activation_race, dead_unit_fraction, descent_path, train_side_by_side)
+from course_lib.gradcheck import numerical_gradient
 from course_lib.network import MLP
 
 
@@ -19,6 +23,127 @@ def test_side_by_side_training_equals_training_each_mlp_alone(activation, moons)
         for stacked, p in zip(runs.params, net.params):
             np.testing.assert_allclose(stacked[k], p, rtol=1e-8, atol=1e-9)
         np.testing.assert_allclose(runs.model(k).forward(X), net.forward(X), rtol=1e-8, atol=1e-9)
+
+
+def _maxout_net_loss(params, X, y, pieces):
+    """Mean cross-entropy of one maxout network, written plainly with course_lib.activations.maxout."""
+    h = X
+    for l in range(len(params) // 2 - 1):
+        h = A.maxout(h @ params[2 * l] + params[2 * l + 1], pieces)
+    logits = h @ params[-2] + params[-1]
+    logits = logits - logits.max(axis=1, keepdims=True)
+    log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    return -log_p[np.arange(len(y)), y].mean()
+
+
+@pytest.mark.parametrize("pieces", [2, 3])
+def test_maxout_networks_follow_the_gradient_of_their_loss(pieces, moons):
+    X, y = moons
+    lr = 0.5
+    before = train_side_by_side(X, y, [2, 5, 4, 2], "maxout", lrs=lr, seeds=[0, 4], num_passes=0, init="lecture",
+                                pieces=pieces)
+    after = train_side_by_side(X, y, [2, 5, 4, 2], "maxout", lrs=lr, seeds=[0, 4], num_passes=1, init="lecture",
+                               pieces=pieces, record_every=1)
+    assert [p.shape for p in before.params] == [(2, 2, 5 * pieces), (2, 1, 5 * pieces), (2, 5, 4 * pieces),
+                                                (2, 1, 4 * pieces), (2, 4, 2), (2, 1, 2)]
+    for k in range(2):
+        params = [p[k].copy() for p in before.params]
+        assert after.losses[0, k] == pytest.approx(_maxout_net_loss(params, X, y, pieces), rel=1e-12)
+        for i, p in enumerate(params):
+            def loss_of(v, i=i):
+                return _maxout_net_loss(params[:i] + [v] + params[i + 1:], X, y, pieces)
+            step = (before.params[i][k] - after.params[i][k]) / lr          # the gradient the update used
+            np.testing.assert_allclose(step, numerical_gradient(loss_of, p.copy()), rtol=1e-5, atol=1e-8)
+
+
+def test_maxout_initialisation_draws_each_layer_like_the_mlp_with_pieces_times_the_columns():
+    runs = train_side_by_side(np.zeros((3, 2)), [0, 1, 0], [2, 6, 2], "maxout", seeds=3, num_passes=0, init="he")
+    rng = np.random.RandomState(3)
+    np.testing.assert_array_equal(runs.params[0][0], rng.randn(2, 12) * np.sqrt(2 / 2))
+    np.testing.assert_array_equal(runs.params[2][0], rng.randn(6, 2) * np.sqrt(2 / 6))
+    assert runs.pieces == 2 and not runs.params[1].any()
+
+
+def test_stacked_maxout_equals_the_activations_module_including_ties(rng):
+    Z = rng.randn(3, 4, 6 * 3)
+    Z[0, 0, 3:6] = 1.5                                        # a three-way tie: the first piece must win
+    dh = rng.randn(3, 4, 6)
+    h = _maxout_stacked(Z, 3)
+    dZ = _maxout_stacked_backward(Z, 3, h, dh)
+    for k in range(3):
+        np.testing.assert_array_equal(h[k], A.maxout(Z[k], 3))
+        np.testing.assert_array_equal(dZ[k], A.maxout_backward(Z[k], 3, dh[k]))
+    assert dZ[0, 0, 3:6].tolist() == [dh[0, 0, 1], 0.0, 0.0]
+
+
+def test_maxout_runs_have_no_mlp_and_no_dead_unit_count(moons):
+    X, y = moons
+    runs = train_side_by_side(X, y, [2, 4, 2], "maxout", num_passes=1)
+    with pytest.raises(ValueError, match="maxout"):
+        runs.model(0)
+    with pytest.raises(ValueError, match="maxout"):
+        dead_unit_fraction(runs, X)
+
+
+def test_race_trains_every_rate_and_seed_and_picks_the_lowest_mean_loss_over_the_run(moons):
+    X, y = moons
+    race = activation_race(X, y, [2, 8, 2], {"tanh": "xavier", "relu": "he"}, [0.1, 0.5, 2.0], [0, 1],
+                           num_passes=30, record_every=3)
+    assert isinstance(race, RaceResult) and race.steps.tolist() == list(range(0, 30, 3))
+    for name, init in race.inits.items():
+        for r, lr in enumerate(race.lrs[name]):
+            runs = train_side_by_side(X, y, [2, 8, 2], name, lrs=lr, seeds=[0, 1], num_passes=30, init=init,
+                                      record_every=3)
+            np.testing.assert_array_equal(race.losses[name][:, r, :], runs.losses)
+        score = race.score(name)
+        np.testing.assert_allclose(score, race.losses[name].mean(axis=0))
+        best = int(np.argmin(score.mean(axis=1)))
+        assert race.best_lr(name) == race.lrs[name][best]
+        np.testing.assert_array_equal(race.at_best(name), race.losses[name][:, best, :])
+        assert 0 < best < len(race.lrs[name]) - 1                # never left at an edge of what was tried
+
+
+def test_race_tries_one_step_beyond_a_grid_whose_edge_is_best(moons):
+    X, y = moons
+    race = activation_race(X, y, [2, 8, 2], {"sigmoid": "xavier"}, [0.01, 0.1], [0, 1], num_passes=20)
+    assert race.lrs["sigmoid"] == pytest.approx([0.01, 0.1, 1.0])
+    assert race.losses["sigmoid"].shape == (4, 3, 2)
+    inside = activation_race(X, y, [2, 8, 2], {"relu": "he"}, [0.1, 1.0, 1e4], [0], num_passes=20)
+    assert inside.lrs["relu"].tolist() == [0.1, 1.0, 1e4] and inside.best_lr("relu") == 1.0
+
+
+def test_race_of_a_diverging_rate_scores_inf_and_is_never_chosen(moons):
+    X, y = moons
+    race = activation_race(X * 50, y, [2, 16, 16, 2], {"leaky_relu": "he"}, [0.01, 0.1, 1e4], [0, 1], num_passes=60)
+    assert np.all(np.isinf(race.score("leaky_relu")[2])) and race.best_lr("leaky_relu") < 1e4
+
+
+def test_race_calls_back_after_each_activation(moons):
+    X, y = moons
+    seen = []
+    activation_race(X, y, [2, 4, 2], {"tanh": "xavier", "maxout": "lecture"}, [0.3, 1.0], [0], num_passes=2,
+                    callback=seen.append)
+    assert seen == ["tanh", "maxout"]
+
+
+@pytest.mark.parametrize("kwargs, exc, name", [
+    ({"inits": ["relu"]}, TypeError, "inits"),
+    ({"inits": {}}, TypeError, "inits"),
+    ({"inits": {"relu6": "he"}}, ValueError, "activation"),
+    ({"inits": {"relu": "glorot"}}, ValueError, "init"),
+    ({"lrs": [1.0]}, ValueError, "lrs"),
+    ({"lrs": [1.0, 0.5]}, ValueError, "lrs"),
+    ({"lrs": [0.0, 0.5]}, ValueError, "lrs"),
+    ({"seeds": [0.5]}, TypeError, "seeds"),
+    ({"callback": "print"}, TypeError, "callback"),
+])
+def test_activation_race_rejects_bad_input(kwargs, exc, name, moons):
+    X, y = moons
+    args = {"inits": {"relu": "he"}, "lrs": [0.5, 1.0], "seeds": [0], "num_passes": 1, **kwargs}
+    with pytest.raises(exc, match=name):
+        activation_race(X, y, [2, 4, 2], **args)
+    with pytest.raises(ValueError, match="name"):
+        activation_race(X, y, [2, 4, 2], {"relu": "he"}, [0.5, 1.0], [0], num_passes=1).score("tanh")
 
 
 def test_scalar_lr_or_seed_is_repeated(moons):
@@ -101,6 +226,7 @@ def test_descent_path_cycles_through_the_samples_in_order(rng):
     ({"seeds": 1.5}, TypeError, "seeds"),
     ({"num_passes": -1}, ValueError, "num_passes"),
     ({"record_every": 0}, ValueError, "record_every"),
+    ({"activation": "maxout", "pieces": 0}, ValueError, "pieces"),
 ])
 def test_train_side_by_side_rejects_bad_input(kwargs, exc, name, moons):
     X, y = moons
