@@ -228,26 +228,35 @@ class HiddenSizeRuns:
     steps : (T,) passes at which the losses were recorded
     losses : (T, K) loss of each network at each recorded pass
     snapshots : dict pass → list of K parameter lists [W1, b1, W2, b2]
+    seeds : list of int, the seed of each network's initial weights (None: all the same)
     """
 
     hidden_sizes: list
     steps: np.ndarray
     losses: np.ndarray
     snapshots: dict = field(default_factory=dict)
+    seeds: list = None
 
-    def model(self, hidden_size, at_pass=None):
-        """The network of this hidden size as an :class:`MLP`, at a snapshot pass (default: the last)."""
-        if hidden_size not in self.hidden_sizes:
-            raise ValueError(f"hidden_size must be one of {self.hidden_sizes}; got {hidden_size!r}")
+    def model(self, hidden_size, at_pass=None, seed=None):
+        """The network of this hidden size (and seed) as an :class:`MLP`, at a snapshot pass (default: the last)."""
+        seeds = self.seeds or [None] * len(self.hidden_sizes)
+        matches = [k for k, (h, s) in enumerate(zip(self.hidden_sizes, seeds))
+                   if h == hidden_size and (seed is None or s == seed)]
+        if not matches:
+            raise ValueError(f"hidden_size and seed must be those of a trained network, one of "
+                             f"{list(zip(self.hidden_sizes, seeds))}; got {hidden_size!r} and seed {seed!r}")
+        if len(matches) > 1:
+            raise ValueError(f"{len(matches)} networks have hidden size {hidden_size}; name one with seed=, "
+                             f"one of {[seeds[k] for k in matches]}")
         if at_pass is None:
             at_pass = max(self.snapshots)
         if at_pass not in self.snapshots:
             raise ValueError(f"at_pass must be one of the snapshot passes {sorted(self.snapshots)}; got {at_pass!r}")
-        return MLP.from_params(self.snapshots[at_pass][self.hidden_sizes.index(hidden_size)], "tanh")
+        return MLP.from_params(self.snapshots[at_pass][matches[0]], "tanh")
 
 
 def train_hidden_sizes(X, y, hidden_sizes, num_passes=20000, lr=2.0, reg=5e-5, snapshot_at=(),
-                       record_every=100, seed=0, callback=None):
+                       record_every=100, seed=0, seeds=None, callback=None):
     r"""Train one lecture network [2, h, 2] per hidden size h, all in the same numpy calls.
 
     The K networks are independent, so gradient descent on the sum of their losses is gradient
@@ -269,6 +278,9 @@ def train_hidden_sizes(X, y, hidden_sizes, num_passes=20000, lr=2.0, reg=5e-5, s
     snapshot_at : iterable of int
         Passes after which to keep a copy of every network's parameters (0 = before training);
         ``num_passes`` is always kept.
+    seeds : list of int, optional
+        One seed per network, to train the same hidden size from several initialisations side by
+        side (``hidden_sizes=[3, 3, 3], seeds=[0, 1, 2]``); default: ``seed`` for every network.
     callback : callable, optional
         ``callback(step, losses)`` at every recorded pass (losses: one per network), e.g. to
         show progress.
@@ -294,6 +306,11 @@ def train_hidden_sizes(X, y, hidden_sizes, num_passes=20000, lr=2.0, reg=5e-5, s
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function (step, losses); got {type(callback).__name__}")
     snapshot_at = {as_number(s, "snapshot_at", low=0, high=num_passes, integer=True) for s in snapshot_at}
+    if seeds is None:
+        seeds = [as_number(seed, "seed", low=0, integer=True)] * len(sizes)
+    elif not isinstance(seeds, (list, tuple, np.ndarray)) or len(seeds) != len(sizes):
+        raise ValueError(f"seeds must list one seed per hidden size ({len(sizes)}); got {seeds!r}")
+    seeds = [as_number(s, f"seeds[{i}]", low=0, integer=True) for i, s in enumerate(seeds)]
     snapshot_at.add(num_passes)
 
     K, H = len(sizes), sum(sizes)
@@ -303,7 +320,7 @@ def train_hidden_sizes(X, y, hidden_sizes, num_passes=20000, lr=2.0, reg=5e-5, s
     W2, b2 = np.zeros((H, 2 * K)), np.zeros((1, 2 * K))
     mask = np.zeros_like(W2)
     for k, (rows, cols) in enumerate(blocks):
-        net = MLP([d, sizes[k], 2], "tanh", seed)
+        net = MLP([d, sizes[k], 2], "tanh", seeds[k])
         W1[:, rows], W2[rows, cols], mask[rows, cols] = net.params[0], net.params[2], 1.0
     Y = np.repeat(Y[:, None, :], K, axis=1).reshape(n, 2 * K)
 
@@ -357,4 +374,4 @@ def train_hidden_sizes(X, y, hidden_sizes, num_passes=20000, lr=2.0, reg=5e-5, s
             b1 -= lr * db1
             W2 -= lr * dW2
             b2 -= lr * db2
-    return HiddenSizeRuns(sizes, np.array(steps), np.array(losses).reshape(len(steps), K), snapshots)
+    return HiddenSizeRuns(sizes, np.array(steps), np.array(losses).reshape(len(steps), K), snapshots, seeds)

@@ -44,3 +44,18 @@ def test_loss_history_is_the_loss_before_each_pass_and_changes_nothing(moons):
         np.testing.assert_array_equal(with_history[k], without[k])
     assert len(history) == 6
     assert history[5] == pytest.approx(calculate_loss(build_model(X, y, 3, num_passes=5), X, y), rel=1e-12)
+
+
+def test_tanh_argument_is_the_tanh_of_the_training_passes(moons):
+    X, y = moons
+    default = build_model(X, y, 3, num_passes=20)
+    same = build_model(X, y, 3, num_passes=20, tanh=np.tanh)
+    calls = []
+    counted = build_model(X, y, 3, num_passes=20, tanh=lambda z: calls.append(z.shape) or np.tanh(z))
+    one_ulp_up = build_model(X, y, 3, num_passes=20, tanh=lambda z: np.nextafter(np.tanh(z), np.inf))
+    for k in default:
+        np.testing.assert_array_equal(same[k], default[k])
+        np.testing.assert_array_equal(counted[k], default[k])
+        np.testing.assert_allclose(one_ulp_up[k], default[k], rtol=1e-12, atol=1e-14)
+    assert calls == [(len(X), 3)] * 20
+    assert any(np.any(one_ulp_up[k] != default[k]) for k in default)

@@ -189,6 +189,23 @@ def test_train_hidden_sizes_networks_do_not_interact(moons):
         assert W1.shape == (2, h) and b1.shape == (1, h) and W2.shape == (h, 2) and b2.shape == (1, 2)
 
 
+def test_train_hidden_sizes_trains_one_size_from_several_seeds_side_by_side(moons):
+    X, y = moons
+    runs = train_hidden_sizes(X, y, [3, 3, 2], num_passes=40, seeds=[0, 5, 5])
+    assert runs.seeds == [0, 5, 5]
+    for h, seed in [(3, 0), (3, 5), (2, 5)]:
+        net = MLP([2, h, 2], seed=seed)
+        net.train(X, y, num_passes=40, **lecture_settings())
+        assert max_rel_diff(runs.model(h, seed=seed).params, net.params) < 1e-9
+    assert runs.model(2).layer_sizes == [2, 2, 2]          # one network of that size: no seed needed
+    with pytest.raises(ValueError, match="name one with seed="):
+        runs.model(3)
+    with pytest.raises(ValueError, match="hidden_size and seed must be"):
+        runs.model(3, seed=7)
+    with pytest.raises(ValueError, match="one seed per hidden size"):
+        train_hidden_sizes(X, y, [3, 3], num_passes=1, seeds=[0])
+
+
 # --- bad input --------------------------------------------------------------------------
 
 X_SMALL = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])
