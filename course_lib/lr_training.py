@@ -24,7 +24,7 @@ from .losses import log_softmax, softmax
 from .network import MLP
 from .optim import SGD
 
-__all__ = ["digits_split", "train_with_schedule", "TrainingRun", "train_side_by_side", "SideBySideRuns",
+__all__ = ["digits_split", "train_with_schedule", "TrainingRun", "train_side_by_side", "SideBySideRuns", "train_over_seeds",
            "range_test_step", "ensemble_proba", "accuracy", "mean_cross_entropy"]
 
 
@@ -155,6 +155,12 @@ class SideBySideRuns:
     snapshots: dict = field(default_factory=dict)
     diverged: np.ndarray = None
 
+    def rows(self, start, stop):
+        """The runs of networks start … stop − 1, as a SideBySideRuns of their own."""
+        part = slice(start, stop)
+        return SideBySideRuns(self.nets[part], self.lrs[part], self.losses[part],
+                              {step: thetas[part] for step, thetas in self.snapshots.items()}, self.diverged[part])
+
 
 def train_side_by_side(layer_sizes, X, y, lr_at, num_steps, seeds, activation="relu", init="he", batch_size=32,
                        reg=0.0, snapshot_at=()):
@@ -260,6 +266,24 @@ def train_side_by_side(layer_sizes, X, y, lr_at, num_steps, seeds, activation="r
     final = [stopped[k] if k in stopped else [p[k] for p in params] for k in range(K)]
     trained = [MLP.from_params(ps, activation) for ps in final]
     return SideBySideRuns(trained, rates, losses, snapshots, np.array([k in stopped for k in range(K)]))
+
+
+def train_over_seeds(layer_sizes, X, y, schedules, num_steps, seeds, **options):
+    """Every schedule of ``schedules`` (a dict name → rate or function step → rate) from every seed.
+
+    All ``len(schedules) · len(seeds)`` networks are trained in one :func:`train_side_by_side` call
+    (``options``: its ``activation``, ``init``, ``batch_size``, ``reg``, ``snapshot_at``). Returns a
+    dict name → :class:`SideBySideRuns` whose row j is the network of ``seeds[j]``, so schedule A's
+    row j and schedule B's row j start from the same weights and see the same mini-batches.
+    """
+    if not isinstance(schedules, dict) or not schedules:
+        raise TypeError(f"schedules must be a non-empty dict name → rate or schedule; got {schedules!r:.60}")
+    if not isinstance(seeds, (list, tuple, range)) or len(seeds) == 0:
+        raise TypeError(f"seeds must be a non-empty list of ints; got {seeds!r:.60}")
+    names, k = list(schedules), len(seeds)
+    runs = train_side_by_side(layer_sizes, X, y, [schedules[name] for name in names for _ in seeds], num_steps,
+                              list(seeds) * len(names), **options)
+    return {name: runs.rows(i * k, (i + 1) * k) for i, name in enumerate(names)}
 
 
 def range_test_step(model, X, y, batch_size=32, seed=0):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from course_lib.lr_training import (accuracy, digits_split, ensemble_proba, mean_cross_entropy, range_test_step,
-                                    train_side_by_side, train_with_schedule)
+                                    train_over_seeds, train_side_by_side, train_with_schedule)
 from course_lib.network import MLP
 from course_lib.optim import SGD
 from course_lib.schedules import cosine_warm_restarts, lr_range_test, step_lr
@@ -161,3 +161,17 @@ def test_mean_cross_entropy():
     assert mean_cross_entropy(probs, np.array([0, 1, 1])) == pytest.approx(-np.mean(np.log([0.9, 0.8, 0.4])))
     with pytest.raises(ValueError, match="y must have shape"):
         mean_cross_entropy(probs, np.array([0]))
+
+
+def test_over_seeds_splits_by_schedule_with_shared_starts():
+    X, y = data()
+    runs = train_over_seeds([3, 4, 2], X, y, {"slow": 0.05, "fast": 0.5}, num_steps=4, seeds=[3, 7],
+                            activation="tanh", batch_size=8, snapshot_at=[0, 4])
+    assert list(runs) == ["slow", "fast"] and all(len(r.nets) == 2 for r in runs.values())
+    np.testing.assert_array_equal(runs["slow"].snapshots[0][1], runs["fast"].snapshots[0][1])  # same start, seed 7
+    net = MLP([3, 4, 2], "tanh", seed=7, init="he")
+    run = train_with_schedule(net, X, y, 0.5, 4, batch_size=8, seed=7)
+    np.testing.assert_allclose(runs["fast"].nets[1].flat_params(), net.flat_params(), rtol=1e-10)
+    np.testing.assert_allclose(runs["fast"].losses[1], run.losses, rtol=1e-12)
+    with pytest.raises(TypeError, match="schedules"):
+        train_over_seeds([3, 4, 2], X, y, [0.1], 1, seeds=[0])
