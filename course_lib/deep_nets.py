@@ -13,14 +13,15 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from ._validate import as_array, as_number, as_targets
+from .activation_experiments import DERIVATIVE_FROM_OUTPUT
 from .activations import ACTIVATIONS
 from .layers import Activation, Affine, BatchNorm, SoftmaxWithLoss
 from .losses import log_softmax
 from .network import ACTIVATION_LAYERS, INITIALISATIONS, MLP, FlatParameters
 
 __all__ = ["ScalarChain", "DenseBlock", "DeepMLP", "layer_gradient_norms", "hidden_activations",
-           "activation_statistics", "activation_histograms", "train_sgd", "measure_network",
-           "gradient_survey"]
+           "activation_statistics", "activation_histograms", "train_sgd", "train_sgd_seeds",
+           "measure_network", "gradient_survey"]
 
 
 def _activation_node(name):
@@ -326,6 +327,103 @@ def train_sgd(net, X, y, epochs=10, lr=0.1, batch_size=10, seed=0, measure_on=No
                     p -= lr * np.reshape(g, p.shape)
             record(epoch)
     return {k: np.array(v) for k, v in history.items()}
+
+
+def train_sgd_seeds(layer_sizes, activation, init, seeds, X, y, epochs=10, lr=0.1, batch_size=10,
+                    evaluate_on=None, record_every=1, callback=None):
+    r"""Train one plain network per seed, side by side, by mini-batch SGD: a comparison over seeds.
+
+    Network k starts as ``MLP(layer_sizes, activation, seed=seeds[k], init=init)`` and takes exactly
+    the steps of ``train_sgd(that_net, X, y, epochs, lr, batch_size, seed=seeds[k])`` (its own
+    shuffles). The K networks are stacked — layer ℓ's weights form one (K, fan-in, fan-out) array —
+    so every step is one batched ``matmul`` per layer for all of them: K small networks cost little
+    more than one, because numpy's per-call overhead dominates on arrays this small.
+
+    Forward: :math:`Z_\ell = A_{\ell-1}W_\ell + b_\ell`, :math:`A_\ell = f(Z_\ell)`; backward, for the
+    mean cross-entropy of a batch of B: :math:`dZ_L = (P - Y)/B`, :math:`dW_\ell = A_{\ell-1}^\top dZ_\ell`,
+    :math:`db_\ell = \sum_i dZ_{\ell,i}`, :math:`dZ_{\ell-1} = dZ_\ell W_\ell^\top \odot f'(Z_{\ell-1})`.
+
+    Parameters
+    ----------
+    layer_sizes : list of int, [inputs, hidden..., classes]
+    activation, init : as for :class:`~course_lib.network.MLP`
+    seeds : sequence of K ints, the initialisation and shuffling seed of each network
+    X : (N, D) array; y : (N,) class indices
+    epochs, lr, batch_size : as for :func:`train_sgd`
+    evaluate_on : (X_eval, y_eval), default (X, y): where loss and accuracy are recorded
+    record_every : int, record before training and after every ``record_every``-th epoch (and the last)
+    callback : ``callback(epoch, accuracy)`` at each record, accuracy of shape (K,), e.g. to print progress
+
+    Returns
+    -------
+    dict with ``epoch`` (T,), ``loss`` and ``accuracy`` (T, K) on ``evaluate_on``, and ``params``:
+    the final stacked [W1, b1, ...], shapes (K, D_ℓ, D_ℓ₊₁) and (K, 1, D_ℓ₊₁).
+    """
+    if not isinstance(seeds, (list, tuple, np.ndarray)) or len(seeds) == 0:
+        raise TypeError(f"seeds must be a non-empty sequence of ints; got {seeds!r}")
+    seeds = [as_number(s, f"seeds[{i}]", low=0, integer=True) for i, s in enumerate(seeds)]
+    nets = [MLP(layer_sizes, activation, seed=s, init=init) for s in seeds]   # validates sizes, activation, init
+    X = as_array(X, "X", ndim=2)
+    if X.shape[1] != nets[0].layer_sizes[0]:
+        raise ValueError(f"X must have {nets[0].layer_sizes[0]} columns; got shape {X.shape}")
+    Y = as_targets(y, X.shape[0], nets[0].layer_sizes[-1], "y")
+    X_eval, y_eval = (X, Y.argmax(axis=1)) if evaluate_on is None else evaluate_on
+    X_eval = as_array(X_eval, "evaluate_on[0]", ndim=2)
+    Y_eval = as_targets(y_eval, X_eval.shape[0], nets[0].layer_sizes[-1], "evaluate_on[1]")
+    epochs = as_number(epochs, "epochs", low=0, integer=True)
+    lr = as_number(lr, "lr", low=0)
+    batch_size = as_number(batch_size, "batch_size", low=1, integer=True)
+    record_every = as_number(record_every, "record_every", low=1, integer=True)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function callback(epoch, accuracy) or None; got {type(callback).__name__}")
+
+    params = [np.stack([net.params[i] for net in nets]) for i in range(len(nets[0].params))]
+    f, df = ACTIVATIONS[activation]
+    n_layers = len(params) // 2
+    rngs = [np.random.RandomState(s) for s in seeds]
+    history = {"epoch": [], "loss": [], "accuracy": []}
+
+    def forward(A):
+        As, Zs = [A], []
+        for l in range(n_layers):
+            Z = np.matmul(As[-1], params[2 * l]) + params[2 * l + 1]
+            Zs.append(Z)
+            if l < n_layers - 1:
+                As.append(f(Z))
+        return As, Zs
+
+    def record(epoch):
+        logits = forward(X_eval)[1][-1]                                     # (K, N_eval, classes)
+        history["loss"].append(-np.sum(Y_eval * log_softmax(logits), axis=(1, 2)) / X_eval.shape[0])
+        history["accuracy"].append(np.mean(logits.argmax(axis=2) == Y_eval.argmax(axis=1), axis=1))
+        history["epoch"].append(epoch)
+        if callback is not None:
+            callback(epoch, history["accuracy"][-1])
+
+    with threadpool_limits(1):              # BLAS on small matrices is faster single-threaded
+        record(0)
+        for epoch in range(1, epochs + 1):
+            orders = np.stack([rng.permutation(X.shape[0]) for rng in rngs])    # (K, N)
+            for start in range(0, X.shape[0], batch_size):
+                batch = orders[:, start:start + batch_size]
+                As, Zs = forward(X[batch])
+                logits = Zs[-1]
+                P = np.exp(log_softmax(logits))
+                dZ = (P - Y[batch]) / batch.shape[1]
+                for l in reversed(range(n_layers)):
+                    W = params[2 * l]
+                    dW = np.matmul(np.swapaxes(As[l], 1, 2), dZ)
+                    db = dZ.sum(axis=1, keepdims=True)
+                    if l > 0:                   # f'(Z) from the output A = f(Z) where that is cheaper
+                        local = (DERIVATIVE_FROM_OUTPUT[activation](As[l]) if activation in DERIVATIVE_FROM_OUTPUT
+                                 else df(Zs[l - 1]))
+                        dZ = np.matmul(dZ, np.swapaxes(W, 1, 2)) * local
+                    W -= lr * dW
+                    params[2 * l + 1] -= lr * db
+            if epoch % record_every == 0 or epoch == epochs:
+                record(epoch)
+    return {"epoch": np.array(history["epoch"]), "loss": np.array(history["loss"]),
+            "accuracy": np.array(history["accuracy"]), "params": params}
 
 
 def measure_network(X, y, depth, activation, init, width=30, bins=None, seed=0):

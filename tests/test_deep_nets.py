@@ -5,7 +5,7 @@ import pytest
 from course_lib.activations import sigmoid_derivative
 from course_lib.deep_nets import (DeepMLP, DenseBlock, ScalarChain, activation_histograms, activation_statistics,
                                   gradient_survey, hidden_activations, layer_gradient_norms, measure_network,
-                                  train_sgd)
+                                  train_sgd, train_sgd_seeds)
 from course_lib.gradcheck import network_gradient_error, numerical_gradient, relative_error
 from course_lib.network import MLP
 
@@ -235,3 +235,45 @@ def test_measure_network_and_survey(blobs):
     assert set(survey) == {(1, "relu", "he"), (1, "relu", "xavier"), (2, "relu", "he"), (2, "relu", "xavier")}
     with pytest.raises(ValueError, match="init"):
         measure_network(X, y, 2, "relu", "kaiming")
+
+
+# --- several seeds side by side -----------------------------------------------------------
+
+@pytest.mark.parametrize("activation, init", [("sigmoid", "lecture"), ("relu", "he"), ("elu", "xavier")])
+def test_train_sgd_seeds_takes_the_same_steps_as_train_sgd_for_each_seed(blobs, activation, init):
+    X, y = blobs
+    sizes = [5, 6, 4, 3]
+    runs = train_sgd_seeds(sizes, activation, init, [0, 3, 5], X, y, epochs=3, lr=0.3, batch_size=7,
+                           evaluate_on=(X[:10], y[:10]))
+    for k, seed in enumerate([0, 3, 5]):
+        net = MLP(sizes, activation, seed=seed, init=init)
+        train_sgd(net, X, y, epochs=3, lr=0.3, batch_size=7, seed=seed)
+        for stacked, own in zip(runs["params"], net.params):
+            np.testing.assert_allclose(stacked[k], own, rtol=1e-12, atol=1e-14)
+        assert runs["accuracy"][-1, k] == np.mean(net.predict(X[:10]) == y[:10])
+        assert runs["loss"][-1, k] == pytest.approx(net.loss(X[:10], y[:10]), rel=1e-12)
+
+
+def test_train_sgd_seeds_records_every_few_epochs_and_the_last(blobs):
+    X, y = blobs
+    calls = []
+    runs = train_sgd_seeds([5, 4, 3], "tanh", "xavier", [1, 2], X, y, epochs=7, lr=0.1, batch_size=8,
+                           record_every=3, callback=lambda epoch, acc: calls.append((epoch, acc.shape)))
+    assert runs["epoch"].tolist() == [0, 3, 6, 7]
+    assert runs["loss"].shape == runs["accuracy"].shape == (4, 2)
+    assert calls == [(0, (2,)), (3, (2,)), (6, (2,)), (7, (2,))]
+    assert np.all(runs["loss"][-1] < runs["loss"][0])          # a few epochs of SGD lower the training loss
+
+
+def test_train_sgd_seeds_rejects_bad_inputs(blobs):
+    X, y = blobs
+    with pytest.raises(TypeError, match="seeds"):
+        train_sgd_seeds([5, 3], "sigmoid", "lecture", 0, X, y)
+    with pytest.raises(ValueError, match="columns"):
+        train_sgd_seeds([4, 3], "sigmoid", "lecture", [0], X, y)
+    with pytest.raises(ValueError, match="init"):
+        train_sgd_seeds([5, 3], "sigmoid", "glorot", [0], X, y)
+    with pytest.raises(ValueError, match="batch_size"):
+        train_sgd_seeds([5, 3], "sigmoid", "lecture", [0], X, y, batch_size=0)
+    with pytest.raises(TypeError, match="callback"):
+        train_sgd_seeds([5, 3], "sigmoid", "lecture", [0], X, y, callback=3)
