@@ -13,6 +13,7 @@ after every epoch. :func:`early_stopping_epoch` is the patience rule; :func:`con
 computes the lecture's picture of L1 and L2 as constraints (the diamond and the circle).
 """
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -21,7 +22,8 @@ from ._validate import as_array, as_number, as_targets
 from .losses import log_softmax
 
 __all__ = ["l1_penalty", "l2_penalty", "Network", "mlp", "History", "fit", "early_stopping_epoch",
-           "constrained_minimum", "moons_split", "digits_split"]
+           "constrained_minimum", "moons_split", "digits_split", "compare_over_seeds", "SeedComparison",
+           "prune_by_validation", "PruningPath", "fit_over_seeds", "SeedScores"]
 
 
 def moons_split(n_train=50, n_val=200, noise=0.4, seed=1):
@@ -88,6 +90,9 @@ class Network:
     layers : list of layer objects
         Each has ``forward(x)`` and ``backward(dout)``; parameters are found by name (``W``/``b``
         with gradients ``dW``/``db``, or ``gamma``/``beta`` with ``dgamma``/``dbeta``).
+    input_shape : tuple of int, optional
+        The shape of one sample that the first layer expects, e.g. (1, 8, 8) for a convolution
+        over 8×8 images: inputs (N, 64) are reshaped to (N, 1, 8, 8). None: used as given.
 
     Attributes
     ----------
@@ -96,7 +101,12 @@ class Network:
     weights : the arrays called ``W``, the only ones L1 and L2 penalise
     """
 
-    def __init__(self, layer_list):
+    def __init__(self, layer_list, input_shape=None):
+        if input_shape is not None:
+            if not isinstance(input_shape, (list, tuple)) or not input_shape:
+                raise TypeError(f"input_shape must be a tuple of ints such as (1, 8, 8) or None; got {input_shape!r}")
+            input_shape = tuple(as_number(d, "input_shape", low=1, integer=True) for d in input_shape)
+        self.input_shape = input_shape
         if not isinstance(layer_list, (list, tuple)) or not layer_list:
             raise TypeError(f"layer_list must be a non-empty list of layers; got {layer_list!r:.80}")
         for i, layer in enumerate(layer_list):
@@ -122,6 +132,8 @@ class Network:
     def forward(self, X):
         """Logits z (N, classes) for inputs X (N, ...), in the current mode."""
         out = as_array(X, "X")
+        if self.input_shape is not None:
+            out = out.reshape(len(out), *self.input_shape)
         for layer in self.layers:
             out = layer.forward(out)
         return out
@@ -129,6 +141,11 @@ class Network:
     def predict(self, X):
         """Predicted class of each sample, in the current mode."""
         return self.forward(X).argmax(axis=1)
+
+    def score(self, X, y):
+        """Accuracy on (X, y) in the current mode (as scikit-learn's ``score``)."""
+        y = as_array(y, "y", ndim=1, dtype=np.int64)
+        return float(np.mean(self.predict(X) == y))
 
     def penalty(self, l1=0.0, l2=0.0):
         """λ₁ Σ‖W‖₁ + λ₂/2 Σ‖W‖₂² over the weights."""
@@ -393,3 +410,370 @@ def constrained_minimum(A, w_star, radius, norm, n_points=20001):
             lo = a
     candidates = np.array([t[k], (lo + hi) / 2])
     return boundary(candidates[np.argmin(loss(candidates))])
+
+
+
+_REMEDY_KEYS = {"l1", "l2", "dropout", "input_noise", "weight_noise", "batchnorm"}
+_METRICS = ("train_loss", "val_loss", "train_acc", "val_acc")
+
+
+@dataclass
+class SeedComparison:
+    """What :func:`compare_over_seeds` measured: every remedy on every seed.
+
+    ``curves[metric]`` has shape (remedies, seeds, epochs + 1), entry 0 before training;
+    ``params`` holds the trained parameters, stacked the same way (see :meth:`network`).
+    """
+
+    names: list
+    seeds: list
+    settings: dict
+    sizes: list
+    curves: dict
+    params: dict
+
+    def _row(self, name):
+        if name not in self.names:
+            raise ValueError(f"name must be one of {self.names}; got {name!r}")
+        return self.names.index(name)
+
+    def final(self, name, patience=None):
+        """The numbers of remedy ``name`` at the end of training, one per seed: a dict of (seeds,)
+        arrays, the four metrics and ``gap`` = training accuracy − validation accuracy.
+
+        With ``patience``, early stopping: the numbers of the epoch the patience rule
+        (:func:`early_stopping_epoch`) goes back to, which are those of ``fit(..., patience=patience)``.
+        """
+        r = self._row(name)
+        if patience is None:
+            epoch = np.full(len(self.seeds), self.curves["val_loss"].shape[2] - 1)
+        else:
+            epoch = np.array([early_stopping_epoch(curve, patience)[1] for curve in self.curves["val_loss"][r]])
+        out = {m: self.curves[m][r, np.arange(len(self.seeds)), epoch] for m in _METRICS}
+        out["gap"] = out["train_acc"] - out["val_acc"]
+        out["epoch"] = epoch
+        return out
+
+    def summary(self, rows=None):
+        """A table, one line per remedy (``rows``: name → :meth:`final`'s dict; default every remedy
+        at the end of training): mean ± standard deviation over the seeds, and min – max."""
+        rows = rows if rows is not None else {name: self.final(name) for name in self.names}
+        lines = [f"{len(self.seeds)} seeds, mean ± std{'':9}{'val accuracy (min – max)':>26}  {'val loss':>13}  "
+                 f"{'train − val acc.':>16}"]
+        for name, f in rows.items():
+            acc, loss, gap = f["val_acc"], f["val_loss"], f["gap"]
+            lines.append(f"{name:32} {acc.mean():6.1%} ± {acc.std():4.1%} ({acc.min():4.0%} – {acc.max():4.0%})  "
+                         f"{loss.mean():5.3f} ± {loss.std():5.3f}  {gap.mean():7.1%} ± {gap.std():4.1%}")
+        return "\n".join(lines)
+
+    def curve(self, name, metric="val_loss"):
+        """One curve of remedy ``name`` on every seed: a (seeds, epochs + 1) array."""
+        if metric not in _METRICS:
+            raise ValueError(f"metric must be one of {_METRICS}; got {metric!r}")
+        return self.curves[metric][self._row(name)].copy()
+
+    def run(self, name, k=0):
+        """The curves of remedy ``name`` on seed index ``k``, as :meth:`History.as_arrays` gives them."""
+        r = self._row(name)
+        k = as_number(k, "k", low=0, high=len(self.seeds) - 1, integer=True)
+        return {m: self.curves[m][r, k].copy() for m in _METRICS}
+
+    def network(self, name, k=0):
+        """The trained network of remedy ``name`` on seed index ``k``, as a :class:`Network` in evaluation mode."""
+        r = self._row(name)
+        k = as_number(k, "k", low=0, high=len(self.seeds) - 1, integer=True)
+        s = self.settings[name]
+        net = mlp(self.sizes, dropout=s.get("dropout", 0.0), batchnorm=s.get("batchnorm", False), seed=self.seeds[k])
+        affine = [layer for layer in net.layers if isinstance(layer, layers.Affine)]
+        for layer, W, b in zip(affine, self.params["W"], self.params["b"]):
+            layer.W[...], layer.b[...] = W[r, k], b[r, k].ravel()
+        for i, layer in enumerate(layer for layer in net.layers if isinstance(layer, layers.BatchNorm)):
+            for attr in ("gamma", "beta", "running_mean", "running_var"):
+                getattr(layer, attr)[...] = self.params[attr][i][r, k].ravel()
+        return net.eval()
+
+
+def compare_over_seeds(remedies, seeds=range(8), sizes=(2, 50, 50, 2), n_train=50, n_val=200, noise=0.4,
+                       epochs=150, lr=0.1, batch_size=None, momentum=0.9, seed=0, callback=None):
+    r"""Train one network per remedy and per seed, all in the same numpy calls, to compare remedies fairly.
+
+    Seed k fixes the data, ``moons_split(n_train, n_val, noise, seed=1 + 2k)`` (k = 0 is the
+    chapter's data set), and the initial weights, those of ``mlp(sizes, seed=k)``. At a given seed
+    every remedy sees the same data and starts from the same weights, so remedies can be compared
+    seed by seed; the spread over seeds shows how much of a difference is luck.
+
+    Each network is the :func:`mlp` with the remedy's settings, trained as :func:`fit` trains it
+    (SGD with momentum; the penalty's gradient added to the weights'; noise drawn afresh every step;
+    inverted dropout; batch norm with batch statistics in training and running ones in evaluation;
+    the curves recorded after every epoch in evaluation mode). The R·S networks are stacked along a
+    leading axis, so each layer is one batched ``matmul``, (R·S, batch, fan-in) @ (R·S, fan-in, fan-out).
+    Without noise or dropout the results equal :func:`fit`'s up to rounding (tests/test_regularisation.py
+    checks it); the random draws of noise and dropout come from one generator (``seed``), not fit's.
+    Early stopping needs no run of its own: see :meth:`SeedComparison.final`.
+
+    Parameters
+    ----------
+    remedies : dict
+        name → settings, a dict with any of ``l1``, ``l2``, ``dropout``, ``input_noise``,
+        ``weight_noise`` (numbers, as in :func:`fit` and :func:`mlp`) and ``batchnorm`` (bool);
+        ``{}`` is no remedy.
+    seeds : list of int, the seeds k (at least 2)
+    sizes, n_train, n_val, noise : the network's layer sizes and the data
+    epochs, lr, batch_size, momentum : training, as in :func:`fit` (``batch_size=None``: full batch)
+    seed : seeds the shuffling, the noise and the dropout masks
+    callback : ``callback(epoch)`` after each epoch (a progress print)
+
+    Returns
+    -------
+    SeedComparison
+    """
+    if not isinstance(remedies, dict) or not remedies:
+        raise TypeError(f"remedies must be a non-empty dict name -> settings; got {remedies!r:.80}")
+    for name, s in remedies.items():
+        if not isinstance(s, dict) or not set(s) <= _REMEDY_KEYS:
+            raise ValueError(f"remedies[{name!r}] must be a dict with keys from {sorted(_REMEDY_KEYS)}; got {s!r:.80}")
+    if not isinstance(seeds, (list, tuple, range, np.ndarray)):
+        raise TypeError(f"seeds must be a list of ints; got {type(seeds).__name__}")
+    seeds = [as_number(k, "seeds", low=0, integer=True) for k in seeds]
+    if len(seeds) < 2:
+        raise ValueError(f"seeds must hold at least 2 seeds (a spread needs two); got {seeds}")
+    if not isinstance(sizes, (list, tuple)) or len(sizes) < 3:
+        raise TypeError(f"sizes must be a list of at least three ints (a hidden layer), e.g. [2, 50, 2]; got {sizes!r}")
+    sizes = [as_number(s, "sizes", low=1, integer=True) for s in sizes]
+    epochs = as_number(epochs, "epochs", low=1, integer=True)
+    lr = as_number(lr, "lr", low=0)
+    momentum = as_number(momentum, "momentum", low=0, high=1, high_inclusive=False)
+    n_train = as_number(n_train, "n_train", low=2, integer=True)
+    batch_size = n_train if batch_size is None else as_number(batch_size, "batch_size", low=1, integer=True)
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be a function callback(epoch) or None; got {type(callback).__name__}")
+    names, S = list(remedies), len(seeds)
+    R, L = len(names), len(sizes) - 1
+    B = R * S
+
+    def setting(key, high=None):          # (B, 1, 1): each network's value of one setting
+        values = [as_number(remedies[n].get(key, 0.0), f"remedies[{n!r}][{key!r}]", low=0, high=high) for n in names]
+        return np.repeat(values, S)[:, None, None]
+
+    l1, l2 = setting("l1"), setting("l2")
+    p_drop, sigma_x, sigma_w = setting("dropout", high=0.99), setting("input_noise"), setting("weight_noise")
+    use_bn = np.repeat([bool(remedies[n].get("batchnorm", False)) for n in names], S)[:, None, None]
+    if use_bn.any() and (batch_size < 2 or n_train % batch_size == 1):
+        raise ValueError(f"batch_size must leave no mini-batch of one sample with batch norm; got {batch_size}")
+    dropping = np.flatnonzero(p_drop)     # the networks that need random numbers of each kind
+    noisy_x, noisy_w = np.flatnonzero(sigma_x), np.flatnonzero(sigma_w)
+    penalised = np.flatnonzero(l1 + l2)
+
+    splits = [moons_split(n_train, n_val, noise, seed=1 + 2 * k) for k in seeds]
+    X, y, X_val, y_val = (np.stack([split[i] for _ in names for split in splits]) for i in range(4))
+    inits = [mlp(sizes, seed=k).weights for k in seeds]
+    W = [np.stack([inits[j][i] for _ in names for j in range(S)]) for i in range(L)]
+    b = [np.zeros((B, 1, h)) for h in sizes[1:]]
+    gamma, beta = [np.ones((B, 1, h)) for h in sizes[1:-1]], [np.zeros((B, 1, h)) for h in sizes[1:-1]]
+    run_mean, run_var = [np.zeros((B, 1, h)) for h in sizes[1:-1]], [np.ones((B, 1, h)) for h in sizes[1:-1]]
+    params = W + b + (gamma + beta if use_bn.any() else [])
+    velocity = [np.zeros_like(p) for p in params]
+    rng = np.random.RandomState(as_number(seed, "seed", low=0, integer=True))
+    rows = np.arange(B)[:, None]
+
+    def forward(x, weights, training):
+        """Logits, and what the backward pass needs; dropout and batch statistics only in training."""
+        cache = []
+        for i in range(L - 1):
+            a = x @ weights[i]
+            a += b[i]
+            x_hat = inv_std = keep = None
+            if use_bn.any():
+                if training:
+                    mean, var, m = a.mean(axis=1, keepdims=True), a.var(axis=1, keepdims=True), a.shape[1]
+                    run_mean[i][...] = 0.9 * run_mean[i] + 0.1 * mean        # momentum 0.1, as BatchNorm
+                    run_var[i][...] = 0.9 * run_var[i] + 0.1 * var * m / (m - 1)
+                else:
+                    mean, var = run_mean[i], run_var[i]
+                inv_std = 1.0 / np.sqrt(var + 1e-5)
+                x_hat = (a - mean) * inv_std
+                a = np.where(use_bn, gamma[i] * x_hat + beta[i], a)
+            h = np.maximum(a, 0.0) if training else np.maximum(a, 0.0, out=a)
+            if training and dropping.size:
+                keep = np.ones_like(h)
+                p = p_drop[dropping]
+                keep[dropping] = (rng.random_sample((dropping.size,) + h.shape[1:]) >= p) / (1.0 - p)
+                h = h * keep
+            cache.append((x, a, x_hat, inv_std, keep))
+            x = h
+        cache.append((x,))
+        return x @ weights[-1] + b[-1], cache
+
+    both, labels = np.concatenate([X, X_val], axis=1), np.concatenate([y, y_val], axis=1)
+    history = {m: [] for m in _METRICS}
+
+    def record():                         # both sets in one forward pass, in evaluation mode
+        log_p = log_softmax(forward(both, W, training=False)[0])
+        loss = -np.take_along_axis(log_p, labels[..., None], axis=2)[..., 0]
+        right = log_p.argmax(axis=2) == labels
+        for part, sl in (("train", slice(0, n_train)), ("val", slice(n_train, None))):
+            history[part + "_loss"].append(loss[:, sl].mean(axis=1))
+            history[part + "_acc"].append(right[:, sl].mean(axis=1))
+
+    record()
+    for epoch in range(1, epochs + 1):
+        if batch_size < n_train:                                        # a permutation per network
+            order = np.argsort(rng.random_sample((B, n_train)), axis=1)
+        for start in range(0, n_train, batch_size):
+            if batch_size < n_train:
+                idx = order[:, start:start + batch_size]
+                xb, yb = X[rows, idx], y[rows, idx]
+            else:
+                xb, yb = X, y
+            if noisy_x.size:
+                xb = xb.copy()
+                xb[noisy_x] += sigma_x[noisy_x] * rng.randn(noisy_x.size, *xb.shape[1:])
+            weights = W
+            if noisy_w.size:
+                weights = [w.copy() for w in W]
+                for w in weights:
+                    w[noisy_w] += sigma_w[noisy_w] * rng.randn(noisy_w.size, *w.shape[1:])
+            z, cache = forward(xb, weights, training=True)
+            m = z.shape[1]
+            dout = np.exp(log_softmax(z))                   # Softmax-with-Loss: (p − one-hot) / m
+            np.put_along_axis(dout, yb[..., None], np.take_along_axis(dout, yb[..., None], axis=2) - 1.0, axis=2)
+            dout /= m
+            grads = [None] * len(params)
+            for i in reversed(range(L)):
+                grads[i] = cache[i][0].swapaxes(1, 2) @ dout
+                grads[i][penalised] += l1[penalised] * np.sign(weights[i][penalised]) + l2[penalised] * weights[i][penalised]
+                grads[L + i] = dout.sum(axis=1, keepdims=True)
+                if i == 0:
+                    break
+                _, a, x_hat, inv_std, keep = cache[i - 1]
+                dout = dout @ weights[i].swapaxes(1, 2)
+                if keep is not None:
+                    dout = dout * keep
+                dout = dout * (a > 0)
+                if x_hat is not None:
+                    g = i - 1
+                    dbeta, dgamma = dout.sum(axis=1, keepdims=True), (dout * x_hat).sum(axis=1, keepdims=True)
+                    grads[2 * L + g], grads[3 * L - 1 + g] = dgamma * use_bn, dbeta * use_bn
+                    dout = np.where(use_bn, (gamma[g] * inv_std / m) * (m * dout - dbeta - x_hat * dgamma), dout)
+            for p, g, v in zip(params, grads, velocity):
+                v *= momentum
+                v += g
+                p -= lr * v
+        record()
+        if callback is not None:
+            callback(epoch)
+
+    curves = {m: np.array(h).T.reshape(R, S, epochs + 1) for m, h in history.items()}
+    stacked = lambda arrays: [a.reshape(R, S, *a.shape[1:]) for a in arrays]
+    return SeedComparison(names, seeds, {n: dict(remedies[n]) for n in names}, sizes, curves,
+                          {"W": stacked(W), "b": stacked(b), "gamma": stacked(gamma), "beta": stacked(beta),
+                           "running_mean": stacked(run_mean), "running_var": stacked(run_var)})
+
+
+class PruningPath(NamedTuple):
+    """One tree per α of the cost-complexity path, scored; ``best`` indexes the best on validation."""
+    alphas: np.ndarray
+    trees: list
+    train_acc: np.ndarray
+    val_acc: np.ndarray
+    leaves: np.ndarray
+    best: int
+
+    @property
+    def best_tree(self):
+        return self.trees[self.best]
+
+
+def prune_by_validation(X, y, X_val, y_val, seed=0):
+    r"""Cost-complexity pruning (CART), with α chosen on the validation set.
+
+    Grows the full tree, computes the α values at which a branch is cut
+    (:math:`R_\alpha(T) = R(T) + \alpha|T|`; scikit-learn's ``cost_complexity_pruning_path``), trains
+    one tree per α (the last α, which leaves only the root, is left out) and keeps the one with the
+    best validation accuracy (the first, i.e. the largest tree, on a tie). ``trees[0]`` is the full tree.
+    """
+    from sklearn.tree import DecisionTreeClassifier
+    X, X_val = as_array(X, "X", ndim=2), as_array(X_val, "X_val", ndim=2)
+    y, y_val = as_array(y, "y", ndim=1, dtype=np.int64), as_array(y_val, "y_val", ndim=1, dtype=np.int64)
+    seed = as_number(seed, "seed", low=0, integer=True)
+    full = DecisionTreeClassifier(random_state=seed).fit(X, y)
+    alphas = full.cost_complexity_pruning_path(X, y).ccp_alphas[:-1]
+    trees = [full] + [DecisionTreeClassifier(random_state=seed, ccp_alpha=a).fit(X, y) for a in alphas[1:]]
+    train_acc = np.array([t.score(X, y) for t in trees])
+    val_acc = np.array([t.score(X_val, y_val) for t in trees])
+    leaves = np.array([t.get_n_leaves() for t in trees])
+    return PruningPath(alphas, trees, train_acc, val_acc, leaves, int(np.argmax(val_acc)))
+
+
+@dataclass
+class SeedScores:
+    """What :func:`fit_over_seeds` measured: ``train_acc`` and ``val_acc`` of shape (models, seeds),
+    and ``first``, the models fitted on the first seed (for pictures)."""
+
+    names: list
+    seeds: list
+    train_acc: np.ndarray
+    val_acc: np.ndarray
+    first: dict
+
+    def final(self, name):
+        """Accuracies of model ``name``, one per seed: a dict of (seeds,) arrays ``train_acc``,
+        ``val_acc`` and ``gap`` (their difference)."""
+        if name not in self.names:
+            raise ValueError(f"name must be one of {self.names}; got {name!r}")
+        r = self.names.index(name)
+        return {"train_acc": self.train_acc[r], "val_acc": self.val_acc[r],
+                "gap": self.train_acc[r] - self.val_acc[r]}
+
+    def summary(self):
+        """A table, one line per model: mean ± standard deviation over the seeds, and min – max."""
+        lines = [f"{len(self.seeds)} seeds, mean ± std{'':9}{'train accuracy':>15}  {'val accuracy (min – max)':>26}"]
+        for name in self.names:
+            f = self.final(name)
+            tr, va = f["train_acc"], f["val_acc"]
+            lines.append(f"{name:32} {tr.mean():6.1%} ± {tr.std():4.1%}  "
+                         f"{va.mean():6.1%} ± {va.std():4.1%} ({va.min():4.0%} – {va.max():4.0%})")
+        return "\n".join(lines)
+
+
+def fit_over_seeds(models, seeds=range(5), n_train=300, n_val=300, noise=0.4, data=None):
+    """Fit every model on the data of every seed and score it on both sets.
+
+    Seed k draws ``moons_split(n_train, n_val, noise, seed=1 + 2k)``, as in :func:`compare_over_seeds`
+    (k = 0 is the chapter's data set), or ``data(k)`` when given (e.g. ``lambda k: digits_split(seed=k)``),
+    and is passed on to the models so that randomised ones draw differently.
+
+    Parameters
+    ----------
+    models : dict
+        name → ``make(X, y, X_val, y_val, k)`` returning a fitted model with ``score(X, y)``
+        (accuracy), e.g. ``lambda X, y, X_val, y_val, k: RandomForestClassifier(random_state=k).fit(X, y)``.
+        The validation set is there for models that choose something on it (pruning); a model
+        must not train on it.
+    seeds : list of int, at least 2
+    data : ``data(k)`` returning ``X, y, X_val, y_val``, optional
+
+    Returns
+    -------
+    SeedScores
+    """
+    if data is not None and not callable(data):
+        raise TypeError(f"data must be a function data(k) -> (X, y, X_val, y_val) or None; got {type(data).__name__}")
+    if not isinstance(models, dict) or not models or not all(callable(m) for m in models.values()):
+        raise TypeError(f"models must be a non-empty dict name -> make(X, y, X_val, y_val, k); got {models!r:.80}")
+    if not isinstance(seeds, (list, tuple, range, np.ndarray)):
+        raise TypeError(f"seeds must be a list of ints; got {type(seeds).__name__}")
+    seeds = [as_number(k, "seeds", low=0, integer=True) for k in seeds]
+    if len(seeds) < 2:
+        raise ValueError(f"seeds must hold at least 2 seeds (a spread needs two); got {seeds}")
+    names = list(models)
+    train_acc, val_acc = np.zeros((len(names), len(seeds))), np.zeros((len(names), len(seeds)))
+    first = {}
+    for j, k in enumerate(seeds):
+        X, y, X_val, y_val = moons_split(n_train, n_val, noise, seed=1 + 2 * k) if data is None else data(k)
+        for r, name in enumerate(names):
+            model = models[name](X, y, X_val, y_val, k)
+            train_acc[r, j], val_acc[r, j] = model.score(X, y), model.score(X_val, y_val)
+            if j == 0:
+                first[name] = model
+    return SeedScores(names, seeds, train_acc, val_acc, first)

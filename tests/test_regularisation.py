@@ -7,8 +7,9 @@ from scipy.optimize import minimize
 from course_lib import layers
 from course_lib.conv import AvgPool2D, Conv2D, Flatten
 from course_lib.gradcheck import numerical_gradient, relative_error
-from course_lib.regularisation import (Network, constrained_minimum, digits_split, early_stopping_epoch, fit,
-                                       l1_penalty, l2_penalty, mlp, moons_split)
+from course_lib.regularisation import (Network, compare_over_seeds, constrained_minimum, digits_split,
+                                       early_stopping_epoch, fit, fit_over_seeds, l1_penalty, l2_penalty, mlp,
+                                       moons_split, prune_by_validation)
 from conftest import away_from
 
 
@@ -289,3 +290,157 @@ def test_mlp_layout_and_bad_arguments():
         Network([])
     with pytest.raises(TypeError, match=r"layer_list\[0\] must have forward and backward"):
         Network([object()])
+
+
+# --- many seeds at once --------------------------------------------------------------------
+
+SMALL = dict(sizes=[2, 12, 10, 2], n_train=30, n_val=60, noise=0.4, epochs=40, lr=0.1, momentum=0.9)
+
+
+def one_by_one(settings, k, batch_size=None, **overrides):
+    """What fit gives for seed k of compare_over_seeds: its data, its initial weights."""
+    args = {**SMALL, **overrides}
+    X, y, X_val, y_val = moons_split(args["n_train"], args["n_val"], args["noise"], seed=1 + 2 * k)
+    net = mlp(args["sizes"], batchnorm=settings.get("batchnorm", False), seed=k)
+    history = fit(net, X, y, X_val, y_val, epochs=args["epochs"], lr=args["lr"], momentum=args["momentum"],
+                  batch_size=batch_size or args["n_train"], l1=settings.get("l1", 0.0), l2=settings.get("l2", 0.0))
+    return net, history.as_arrays(), (X_val, y_val)
+
+
+@pytest.mark.parametrize("remedies", [
+    {"none": {}, "L1": {"l1": 0.01}, "L2": {"l2": 0.03}},
+    {"none": {}, "batch norm": {"batchnorm": True}},     # full batch: the batch statistics ignore the order
+])
+def test_compare_over_seeds_equals_fit_one_network_at_a_time(remedies):
+    runs = compare_over_seeds(remedies, seeds=[0, 2], **SMALL)
+    for name, settings in remedies.items():
+        for j, k in enumerate([0, 2]):
+            net, curves, (X_val, y_val) = one_by_one(settings, k)
+            batched = runs.run(name, j)
+            for metric in curves:   # rounding only: the same sums in another order
+                assert np.allclose(batched[metric], curves[metric], rtol=1e-9, atol=1e-12), (name, k, metric)
+            assert np.isclose(runs.network(name, j).loss(X_val, y_val), net.loss(X_val, y_val), rtol=1e-9)
+            assert np.isclose(runs.final(name)["val_loss"][j], curves["val_loss"][-1], rtol=1e-9)
+
+
+def test_final_with_patience_is_what_fit_with_patience_keeps():
+    runs = compare_over_seeds({"none": {}}, seeds=[0, 1], **{**SMALL, "epochs": 80})
+    stopped = runs.final("none", patience=5)
+    for j, k in enumerate([0, 1]):
+        X, y, X_val, y_val = moons_split(30, 60, 0.4, seed=1 + 2 * k)
+        net = mlp(SMALL["sizes"], seed=k)
+        h = fit(net, X, y, X_val, y_val, epochs=80, lr=0.1, momentum=0.9, batch_size=30, patience=5)
+        assert stopped["epoch"][j] == h.best
+        assert np.isclose(stopped["val_loss"][j], net.loss(X_val, y_val), rtol=1e-9)
+        assert np.isclose(stopped["gap"][j], h.train_acc[h.best] - h.val_acc[h.best])
+
+
+def test_compare_over_seeds_with_noise_and_dropout_is_deterministic_and_learns():
+    remedies = {"none": {}, "dropout": {"dropout": 0.5}, "input noise": {"input_noise": 0.3},
+                "weight noise": {"weight_noise": 0.1}, "batch norm": {"batchnorm": True}}
+    a = compare_over_seeds(remedies, seeds=[0, 1], batch_size=10, **SMALL)
+    b = compare_over_seeds(remedies, seeds=[0, 1], batch_size=10, **SMALL)
+    for metric in a.curves:
+        assert np.array_equal(a.curves[metric], b.curves[metric])
+    for name in remedies:      # every network learns, and its rebuilt Network gives the recorded numbers
+        assert np.all(a.curve(name, "train_loss")[:, -1] < a.curve(name, "train_loss")[:, 0])
+        X, y, X_val, y_val = moons_split(30, 60, 0.4, seed=3)
+        assert np.isclose(a.network(name, 1).loss(X_val, y_val), a.final(name)["val_loss"][1], rtol=1e-9)
+
+
+def test_noise_and_dropout_change_the_run_and_zero_noise_does_not():
+    runs = compare_over_seeds({"none": {}, "zero noise": {"input_noise": 0.0, "dropout": 0.0},
+                               "noise": {"input_noise": 0.3}, "dropout": {"dropout": 0.5}}, seeds=[0, 1], **SMALL)
+    assert np.array_equal(runs.final("none")["val_loss"], runs.final("zero noise")["val_loss"])
+    for name in ("noise", "dropout"):
+        assert not np.allclose(runs.final(name)["val_loss"], runs.final("none")["val_loss"])
+
+
+def test_seed_comparison_summary_has_a_line_per_remedy_with_the_means():
+    runs = compare_over_seeds({"none": {}, "L2": {"l2": 0.01}}, seeds=[0, 1], **{**SMALL, "epochs": 5})
+    lines = runs.summary().splitlines()
+    assert len(lines) == 3 and lines[1].startswith("none") and lines[2].startswith("L2")
+    assert f"{runs.final('L2')['val_acc'].mean():.1%}" in lines[2]
+
+
+@pytest.mark.parametrize("args, message", [
+    (dict(remedies={}), "remedies must be a non-empty dict"),
+    (dict(remedies={"a": {"l3": 0.1}}), "must be a dict with keys from"),
+    (dict(remedies={"a": {"l1": -0.1}}), "must be >= 0"),
+    (dict(remedies={"a": {"dropout": 1.0}}), "must be <= 0.99"),
+    (dict(seeds=[0]), "at least 2 seeds"),
+    (dict(seeds=3), "seeds must be a list"),
+    (dict(sizes=[2, 2]), "sizes must be a list of at least three"),
+    (dict(remedies={"a": {"batchnorm": True}}, batch_size=1), "no mini-batch of one sample"),
+    (dict(callback="print"), "callback must be a function"),
+])
+def test_compare_over_seeds_rejects_bad_arguments(args, message):
+    kwargs = {"remedies": {"a": {}}, "seeds": [0, 1], **SMALL, "epochs": 1, **args}
+    with pytest.raises((TypeError, ValueError), match=message):
+        compare_over_seeds(**kwargs)
+
+
+def test_seed_comparison_rejects_an_unknown_remedy():
+    runs = compare_over_seeds({"a": {}}, seeds=[0, 1], **{**SMALL, "epochs": 1})
+    with pytest.raises(ValueError, match="name must be one of"):
+        runs.final("b")
+
+
+def test_prune_by_validation_keeps_the_best_tree_of_the_path():
+    X, y, X_val, y_val = moons_split(200, 200, 0.4, seed=1)
+    path = prune_by_validation(X, y, X_val, y_val)
+    assert path.train_acc[0] == 1.0 and path.trees[0].get_n_leaves() == path.leaves.max()
+    assert path.best == int(np.argmax(path.val_acc)) and path.best_tree is path.trees[path.best]
+    assert np.all(np.diff(path.leaves) <= 0)            # a larger α never keeps more leaves
+    assert path.best_tree.score(X_val, y_val) == path.val_acc.max()
+
+
+def test_fit_over_seeds_scores_each_model_on_each_seed():
+    from sklearn.tree import DecisionTreeClassifier
+    models = {"stump": lambda X, y, X_val, y_val, k: DecisionTreeClassifier(max_depth=1, random_state=k).fit(X, y),
+              "full": lambda X, y, X_val, y_val, k: DecisionTreeClassifier(random_state=k).fit(X, y)}
+    scores = fit_over_seeds(models, seeds=[0, 3], n_train=80, n_val=80)
+    X, y, X_val, y_val = moons_split(80, 80, 0.4, seed=7)
+    tree = DecisionTreeClassifier(random_state=3).fit(X, y)
+    assert scores.final("full")["val_acc"][1] == tree.score(X_val, y_val)
+    assert np.all(scores.final("full")["train_acc"] == 1.0)
+    assert np.all(scores.final("stump")["gap"] == scores.train_acc[0] - scores.val_acc[0])
+    assert set(scores.first) == {"stump", "full"} and len(scores.summary().splitlines()) == 3
+
+
+@pytest.mark.parametrize("models, seeds, message", [
+    ({}, [0, 1], "models must be a non-empty dict"), ({"a": 3}, [0, 1], "models must be a non-empty dict"),
+    ({"a": lambda *args: None}, [0], "at least 2 seeds"),
+])
+def test_fit_over_seeds_rejects_bad_arguments(models, seeds, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        fit_over_seeds(models, seeds)
+
+
+def test_network_reshapes_flat_inputs_to_its_input_shape_and_scores_accuracy(rng):
+    conv = Conv2D(rng.randn(2, 1, 3, 3), np.zeros(2))
+    head = layers.Affine(rng.randn(18, 3), np.zeros(3))
+    net = Network([conv, layers.ReLU(), Flatten(), head], input_shape=(1, 5, 5))
+    images = rng.randn(4, 1, 5, 5)
+    reference = Network([conv, layers.ReLU(), Flatten(), head]).forward(images)
+    assert np.array_equal(net.forward(images.reshape(4, 25)), reference)
+    assert net.score(images.reshape(4, 25), reference.argmax(axis=1)) == 1.0
+    with pytest.raises(TypeError, match="input_shape must be a tuple"):
+        Network([head], input_shape=5)
+
+
+def test_fit_over_seeds_takes_its_data_from_a_function():
+    from sklearn.tree import DecisionTreeClassifier
+    seen = []
+
+    def data(k):
+        seen.append(k)
+        return moons_split(40, 40, 0.2, seed=k)
+
+    scores = fit_over_seeds({"tree": lambda X, y, X_val, y_val, k: DecisionTreeClassifier(random_state=0).fit(X, y)},
+                            seeds=[5, 6], data=data)
+    assert seen == [5, 6]
+    X, y, X_val, y_val = moons_split(40, 40, 0.2, seed=6)
+    assert scores.val_acc[0, 1] == DecisionTreeClassifier(random_state=0).fit(X, y).score(X_val, y_val)
+    with pytest.raises(TypeError, match="data must be a function"):
+        fit_over_seeds({"tree": lambda *args: None}, seeds=[0, 1], data=3)
