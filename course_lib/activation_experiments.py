@@ -217,6 +217,7 @@ def train_side_by_side(X, y, layer_sizes, activation="relu", lrs=1.0, seeds=0, n
                 steps.append(i)
                 losses.append(loss)
             # backward: dZ_L = (p − y)/N, then dW_ℓ = A_{ℓ-1}ᵀ dZ_ℓ, dA_{ℓ-1} = dZ_ℓ W_ℓᵀ, dZ = dA ⊙ f′(Z)
+            # (for maxout, dZ routes dA to the winning piece of each unit)
             dZ = _finite((np.exp(log_p) - Y) / n)
             for l in reversed(range(L)):
                 W, b = params[2 * l], params[2 * l + 1]
