@@ -11,6 +11,11 @@ ending in Softmax-with-Loss. :func:`fit` trains it by mini-batch SGD on
 inputs or on the weights, and records the loss and accuracy on the training and validation sets
 after every epoch. :func:`early_stopping_epoch` is the patience rule; :func:`constrained_minimum`
 computes the lecture's picture of L1 and L2 as constraints (the diamond and the circle).
+
+One run is one draw of data and initial weights, so remedies are compared over seeds:
+:func:`compare_over_seeds` trains one network per remedy and seed, all stacked in the same numpy
+calls, and :func:`fit_over_seeds` fits any models (trees, ensembles, :func:`prune_by_validation`,
+networks) seed by seed; both report mean ± spread.
 """
 from dataclasses import dataclass, field
 from typing import NamedTuple
