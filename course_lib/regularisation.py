@@ -436,6 +436,12 @@ class SeedComparison:
     sizes: list
     curves: dict
     params: dict
+    data: dict = field(default_factory=lambda: {"n_train": 50, "n_val": 200, "noise": 0.4})
+
+    def split(self, k=0):
+        """The data of seed index ``k``: ``X, y, X_val, y_val``, as the networks saw them."""
+        k = as_number(k, "k", low=0, high=len(self.seeds) - 1, integer=True)
+        return moons_split(**self.data, seed=1 + 2 * self.seeds[k])
 
     def _row(self, name):
         if name not in self.names:
@@ -569,7 +575,8 @@ def compare_over_seeds(remedies, seeds=range(8), sizes=(2, 50, 50, 2), n_train=5
     noisy_x, noisy_w = np.flatnonzero(sigma_x), np.flatnonzero(sigma_w)
     penalised = np.flatnonzero(l1 + l2)
 
-    splits = [moons_split(n_train, n_val, noise, seed=1 + 2 * k) for k in seeds]
+    data = {"n_train": n_train, "n_val": n_val, "noise": noise}
+    splits = [moons_split(**data, seed=1 + 2 * k) for k in seeds]
     X, y, X_val, y_val = (np.stack([split[i] for _ in names for split in splits]) for i in range(4))
     inits = [mlp(sizes, seed=k).weights for k in seeds]
     W = [np.stack([inits[j][i] for _ in names for j in range(S)]) for i in range(L)]
@@ -672,7 +679,7 @@ def compare_over_seeds(remedies, seeds=range(8), sizes=(2, 50, 50, 2), n_train=5
     stacked = lambda arrays: [a.reshape(R, S, *a.shape[1:]) for a in arrays]
     return SeedComparison(names, seeds, {n: dict(remedies[n]) for n in names}, sizes, curves,
                           {"W": stacked(W), "b": stacked(b), "gamma": stacked(gamma), "beta": stacked(beta),
-                           "running_mean": stacked(run_mean), "running_var": stacked(run_var)})
+                           "running_mean": stacked(run_mean), "running_var": stacked(run_var)}, data)
 
 
 class PruningPath(NamedTuple):

@@ -380,6 +380,14 @@ def test_compare_over_seeds_rejects_bad_arguments(args, message):
         compare_over_seeds(**kwargs)
 
 
+def test_seed_comparison_split_is_the_data_each_seed_trained_on():
+    runs = compare_over_seeds({"none": {}}, seeds=[0, 4], **{**SMALL, "epochs": 3})
+    X, y, X_val, y_val = runs.split(1)
+    expected = moons_split(30, 60, 0.4, seed=9)
+    assert all(np.array_equal(a, b) for a, b in zip((X, y, X_val, y_val), expected))
+    assert np.isclose(runs.network("none", 1).loss(X_val, y_val), runs.final("none")["val_loss"][1], rtol=1e-9)
+
+
 def test_seed_comparison_rejects_an_unknown_remedy():
     runs = compare_over_seeds({"a": {}}, seeds=[0, 1], **{**SMALL, "epochs": 1})
     with pytest.raises(ValueError, match="name must be one of"):
