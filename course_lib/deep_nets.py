@@ -330,18 +330,21 @@ def train_sgd(net, X, y, epochs=10, lr=0.1, batch_size=10, seed=0, measure_on=No
 
 
 def train_sgd_seeds(layer_sizes, activation, init, seeds, X, y, epochs=10, lr=0.1, batch_size=10,
-                    evaluate_on=None, record_every=1, callback=None):
-    r"""Train one plain network per seed, side by side, by mini-batch SGD: a comparison over seeds.
+                    evaluate_on=None, record_every=1, callback=None, residual=False):
+    r"""Train one network per seed, side by side, by mini-batch SGD: a comparison over seeds.
 
-    Network k starts as ``MLP(layer_sizes, activation, seed=seeds[k], init=init)`` and takes exactly
-    the steps of ``train_sgd(that_net, X, y, epochs, lr, batch_size, seed=seeds[k])`` (its own
+    Network k starts as ``MLP(layer_sizes, activation, seed=seeds[k], init=init)`` (with
+    ``residual=True``: ``DeepMLP(..., residual=True)``, the same weights) and takes exactly the
+    steps of ``train_sgd(that_net, X, y, epochs, lr, batch_size, seed=seeds[k])`` (its own
     shuffles). The K networks are stacked — layer ℓ's weights form one (K, fan-in, fan-out) array —
     so every step is one batched ``matmul`` per layer for all of them: K small networks cost little
     more than one, because numpy's per-call overhead dominates on arrays this small.
 
-    Forward: :math:`Z_\ell = A_{\ell-1}W_\ell + b_\ell`, :math:`A_\ell = f(Z_\ell)`; backward, for the
-    mean cross-entropy of a batch of B: :math:`dZ_L = (P - Y)/B`, :math:`dW_\ell = A_{\ell-1}^\top dZ_\ell`,
-    :math:`db_\ell = \sum_i dZ_{\ell,i}`, :math:`dZ_{\ell-1} = dZ_\ell W_\ell^\top \odot f'(Z_{\ell-1})`.
+    Forward: :math:`Z_\ell = A_{\ell-1}W_\ell + b_\ell`, :math:`A_\ell = f(Z_\ell)` (plus :math:`A_{\ell-1}`
+    in a residual layer, one whose input and output widths agree); backward, for the mean
+    cross-entropy of a batch of B: :math:`dZ_L = (P - Y)/B`, :math:`dW_\ell = A_{\ell-1}^\top dZ_\ell`,
+    :math:`db_\ell = \sum_i dZ_{\ell,i}`, :math:`dA_{\ell-1} = dZ_\ell W_\ell^\top` (plus :math:`dA_\ell` through a
+    residual layer's identity path), :math:`dZ_{\ell-1} = dA_{\ell-1} \odot f'(Z_{\ell-1})`.
 
     Parameters
     ----------
@@ -353,6 +356,7 @@ def train_sgd_seeds(layer_sizes, activation, init, seeds, X, y, epochs=10, lr=0.
     evaluate_on : (X_eval, y_eval), default (X, y): where loss and accuracy are recorded
     record_every : int, record before training and after every ``record_every``-th epoch (and the last)
     callback : ``callback(epoch, accuracy)`` at each record, accuracy of shape (K,), e.g. to print progress
+    residual : bool, residual connections in every hidden layer whose input and output widths agree
 
     Returns
     -------
@@ -380,17 +384,21 @@ def train_sgd_seeds(layer_sizes, activation, init, seeds, X, y, epochs=10, lr=0.
     params = [np.stack([net.params[i] for net in nets]) for i in range(len(nets[0].params))]
     f, df = ACTIVATIONS[activation]
     n_layers = len(params) // 2
+    skip = [bool(residual) and l < n_layers - 1 and params[2 * l].shape[1] == params[2 * l].shape[2]
+            for l in range(n_layers)]            # which hidden layers add their input to their output
     rngs = [np.random.RandomState(s) for s in seeds]
     history = {"epoch": [], "loss": [], "accuracy": []}
 
     def forward(A):
-        As, Zs = [A], []
+        """Inputs of every layer As, pre-activations Zs, activations Fs = f(Zs) of the hidden layers."""
+        As, Zs, Fs = [A], [], []
         for l in range(n_layers):
             Z = np.matmul(As[-1], params[2 * l]) + params[2 * l + 1]
             Zs.append(Z)
             if l < n_layers - 1:
-                As.append(f(Z))
-        return As, Zs
+                Fs.append(f(Z))
+                As.append(As[-1] + Fs[-1] if skip[l] else Fs[-1])
+        return As, Zs, Fs
 
     def record(epoch):
         logits = forward(X_eval)[1][-1]                                     # (K, N_eval, classes)
@@ -406,18 +414,17 @@ def train_sgd_seeds(layer_sizes, activation, init, seeds, X, y, epochs=10, lr=0.
             orders = np.stack([rng.permutation(X.shape[0]) for rng in rngs])    # (K, N)
             for start in range(0, X.shape[0], batch_size):
                 batch = orders[:, start:start + batch_size]
-                As, Zs = forward(X[batch])
-                logits = Zs[-1]
-                P = np.exp(log_softmax(logits))
-                dZ = (P - Y[batch]) / batch.shape[1]
+                As, Zs, Fs = forward(X[batch])
+                dZ = (np.exp(log_softmax(Zs[-1])) - Y[batch]) / batch.shape[1]
                 for l in reversed(range(n_layers)):
                     W = params[2 * l]
                     dW = np.matmul(np.swapaxes(As[l], 1, 2), dZ)
                     db = dZ.sum(axis=1, keepdims=True)
-                    if l > 0:                   # f'(Z) from the output A = f(Z) where that is cheaper
-                        local = (DERIVATIVE_FROM_OUTPUT[activation](As[l]) if activation in DERIVATIVE_FROM_OUTPUT
-                                 else df(Zs[l - 1]))
-                        dZ = np.matmul(dZ, np.swapaxes(W, 1, 2)) * local
+                    if l > 0:                   # back into hidden layer l − 1, whose output is As[l]
+                        dA = np.matmul(dZ, np.swapaxes(W, 1, 2)) + (dA if skip[l] else 0)
+                        local = (DERIVATIVE_FROM_OUTPUT[activation](Fs[l - 1]) if activation in DERIVATIVE_FROM_OUTPUT
+                                 else df(Zs[l - 1]))         # f'(Z) from f(Z) where that is cheaper
+                        dZ = dA * local
                     W -= lr * dW
                     params[2 * l + 1] -= lr * db
             if epoch % record_every == 0 or epoch == epochs:

@@ -254,6 +254,20 @@ def test_train_sgd_seeds_takes_the_same_steps_as_train_sgd_for_each_seed(blobs, 
         assert runs["loss"][-1, k] == pytest.approx(net.loss(X[:10], y[:10]), rel=1e-12)
 
 
+@pytest.mark.parametrize("activation", ["sigmoid", "elu"])
+def test_train_sgd_seeds_with_residual_takes_the_steps_of_a_residual_deep_mlp(blobs, activation):
+    X, y = blobs
+    sizes = [5, 4, 4, 4, 3]                          # hidden layers 2 and 3 are residual
+    runs = train_sgd_seeds(sizes, activation, "lecture", [1, 2], X, y, epochs=3, lr=0.3, batch_size=7, residual=True)
+    for k, seed in enumerate([1, 2]):
+        net = DeepMLP(sizes, activation, init="lecture", seed=seed, residual=True)
+        train_sgd(net, X, y, epochs=3, lr=0.3, batch_size=7, seed=seed)
+        for stacked, own in zip(runs["params"], net.params):
+            np.testing.assert_allclose(stacked[k], own, rtol=1e-12, atol=1e-14)
+    plain = train_sgd_seeds(sizes, activation, "lecture", [1, 2], X, y, epochs=3, lr=0.3, batch_size=7)
+    assert not np.allclose(plain["params"][2], runs["params"][2])       # the skip connections matter
+
+
 def test_train_sgd_seeds_records_every_few_epochs_and_the_last(blobs):
     X, y = blobs
     calls = []
