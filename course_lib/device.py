@@ -78,6 +78,12 @@ class GPUDtypeCheck(TorchDispatchMode):
     problems : list of str, the operations that would fail on one of ``backends``
     """
 
+    @classmethod
+    def _should_skip_dynamo(cls):
+        # torch wraps a mode's __torch_dispatch__ so that torch.compile skips it, and that wrapper
+        # imports torch._dynamo (seconds) on the first operation; this mode never runs compiled code
+        return False
+
     def __init__(self, backends=GPU_BACKENDS):
         super().__init__()
         gpu_problem("mm", (), (), backends)        # validates backends

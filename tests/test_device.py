@@ -7,6 +7,8 @@ MPS refuses (integer matrix products, float64 on Apple GPUs).
 """
 import json
 import re
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -126,6 +128,15 @@ def test_check_sees_the_backward_pass():
     with GPUDtypeCheck() as check:
         (torch.ones(4, 3) @ w).sum().backward()
     assert [name for name, _, _ in check.ops].count("mm") == 2      # forward, and ∂L/∂w = xᵀ·dout
+
+
+def test_check_does_not_import_torch_dynamo():
+    # chapter 09 avoids torch._dynamo, whose import takes seconds; a dispatch mode would import it
+    # on its first operation unless it opts out of dynamo's wrapper
+    code = ("import sys, torch\nfrom course_lib.device import GPUDtypeCheck\n"
+            "with GPUDtypeCheck() as check:\n    torch.ones(2) @ torch.ones(2)\n"
+            "assert check.ops and 'torch._dynamo' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_gpu_problem_rules():
