@@ -17,6 +17,7 @@ One run is one draw of data and initial weights, so remedies are compared over s
 calls, and :func:`fit_over_seeds` fits any models (trees, ensembles, :func:`prune_by_validation`,
 networks) seed by seed; both report mean ± spread.
 """
+import zlib
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -519,7 +520,9 @@ def compare_over_seeds(remedies, seeds=range(8), sizes=(2, 50, 50, 2), n_train=5
     the curves recorded after every epoch in evaluation mode). The R·S networks are stacked along a
     leading axis, so each layer is one batched ``matmul``, (R·S, batch, fan-in) @ (R·S, fan-in, fan-out).
     Without noise or dropout the results equal :func:`fit`'s up to rounding (tests/test_regularisation.py
-    checks it); the random draws of noise and dropout come from one generator (``seed``), not fit's.
+    checks it); each network draws its shuffles, noise and dropout masks from a generator of its own,
+    seeded by (``seed``, k, the remedy's name), so they do not change when other remedies or seeds are
+    added (they are not fit's draws).
     Early stopping needs no run of its own: see :meth:`SeedComparison.final`.
 
     Parameters
@@ -585,7 +588,13 @@ def compare_over_seeds(remedies, seeds=range(8), sizes=(2, 50, 50, 2), n_train=5
     run_mean, run_var = [np.zeros((B, 1, h)) for h in sizes[1:-1]], [np.ones((B, 1, h)) for h in sizes[1:-1]]
     params = W + b + (gamma + beta if use_bn.any() else [])
     velocity = [np.zeros_like(p) for p in params]
-    rng = np.random.RandomState(as_number(seed, "seed", low=0, integer=True))
+    seed = as_number(seed, "seed", low=0, integer=True)
+    # each network draws from its own generator, keyed by (seed, k, its remedy's name): its masks and
+    # noise do not depend on which other networks share the batch
+    streams = [np.random.default_rng([seed, k, zlib.crc32(n.encode())]) for n in names for k in seeds]
+
+    def draw(members, shape, normal):     # (len(members), *shape): one draw per network
+        return np.stack([streams[j].standard_normal(shape) if normal else streams[j].random(shape) for j in members])
     rows = np.arange(B)[:, None]
 
     def forward(x, weights, training):
@@ -609,7 +618,7 @@ def compare_over_seeds(remedies, seeds=range(8), sizes=(2, 50, 50, 2), n_train=5
             if training and dropping.size:
                 keep = np.ones_like(h)
                 p = p_drop[dropping]
-                keep[dropping] = (rng.random_sample((dropping.size,) + h.shape[1:]) >= p) / (1.0 - p)
+                keep[dropping] = (draw(dropping, h.shape[1:], normal=False) >= p) / (1.0 - p)
                 h = h * keep
             cache.append((x, a, x_hat, inv_std, keep))
             x = h
@@ -630,7 +639,7 @@ def compare_over_seeds(remedies, seeds=range(8), sizes=(2, 50, 50, 2), n_train=5
     record()
     for epoch in range(1, epochs + 1):
         if batch_size < n_train:                                        # a permutation per network
-            order = np.argsort(rng.random_sample((B, n_train)), axis=1)
+            order = np.stack([stream.permutation(n_train) for stream in streams])
         for start in range(0, n_train, batch_size):
             if batch_size < n_train:
                 idx = order[:, start:start + batch_size]
@@ -639,12 +648,12 @@ def compare_over_seeds(remedies, seeds=range(8), sizes=(2, 50, 50, 2), n_train=5
                 xb, yb = X, y
             if noisy_x.size:
                 xb = xb.copy()
-                xb[noisy_x] += sigma_x[noisy_x] * rng.randn(noisy_x.size, *xb.shape[1:])
+                xb[noisy_x] += sigma_x[noisy_x] * draw(noisy_x, xb.shape[1:], normal=True)
             weights = W
             if noisy_w.size:
                 weights = [w.copy() for w in W]
                 for w in weights:
-                    w[noisy_w] += sigma_w[noisy_w] * rng.randn(noisy_w.size, *w.shape[1:])
+                    w[noisy_w] += sigma_w[noisy_w] * draw(noisy_w, w.shape[1:], normal=True)
             z, cache = forward(xb, weights, training=True)
             m = z.shape[1]
             dout = np.exp(log_softmax(z))                   # Softmax-with-Loss: (p − one-hot) / m

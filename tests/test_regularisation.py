@@ -452,3 +452,13 @@ def test_fit_over_seeds_takes_its_data_from_a_function():
     assert scores.val_acc[0, 1] == DecisionTreeClassifier(random_state=0).fit(X, y).score(X_val, y_val)
     with pytest.raises(TypeError, match="data must be a function"):
         fit_over_seeds({"tree": lambda *args: None}, seeds=[0, 1], data=3)
+
+
+def test_a_networks_random_draws_do_not_depend_on_the_other_networks():
+    alone = compare_over_seeds({"dropout": {"dropout": 0.5}, "noise": {"input_noise": 0.2}}, seeds=[0, 1],
+                               batch_size=10, **SMALL)
+    crowd = compare_over_seeds({"L2": {"l2": 0.01}, "noise": {"input_noise": 0.2}, "dropout": {"dropout": 0.5}},
+                               seeds=[0, 1, 2], batch_size=10, **SMALL)
+    for name in ("dropout", "noise"):
+        for metric in ("val_loss", "train_acc"):
+            assert np.allclose(alone.curve(name, metric), crowd.curve(name, metric)[:2], rtol=1e-9, atol=1e-12)
