@@ -93,6 +93,15 @@ def as_number(x, name, low=None, high=None, low_inclusive=True, high_inclusive=T
     return x
 
 
+def as_seeds(seeds, name="seeds", at_least=1):
+    """Check a list of random seeds (ints ≥ 0): one per network, or the seeds of a comparison."""
+    if not isinstance(seeds, (list, tuple, range, np.ndarray)):
+        raise TypeError(f"{name} must be a list of ints; got {_describe(seeds)}")
+    if len(seeds) < at_least:
+        raise ValueError(f"{name} must hold at least {at_least} seed{'s' if at_least > 1 else ''}; got {list(seeds)}")
+    return [as_number(k, f"{name}[{i}]", low=0, integer=True) for i, k in enumerate(seeds)]
+
+
 def same_shape(a, b, name_a, name_b):
     """Raise ValueError unless two arrays have the same shape."""
     if a.shape != b.shape:

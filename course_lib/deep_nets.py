@@ -12,7 +12,7 @@ a product of factors :math:`w_j\sigma'(z_j)` that shrinks geometrically when eac
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._validate import as_array, as_number, as_targets
+from ._validate import as_array, as_number, as_seeds, as_targets
 from .activation_experiments import DERIVATIVE_FROM_OUTPUT
 from .activations import ACTIVATIONS
 from .layers import Activation, Affine, BatchNorm, SoftmaxWithLoss
@@ -363,9 +363,7 @@ def train_sgd_seeds(layer_sizes, activation, init, seeds, X, y, epochs=10, lr=0.
     dict with ``epoch`` (T,), ``loss`` and ``accuracy`` (T, K) on ``evaluate_on``, and ``params``:
     the final stacked [W1, b1, ...], shapes (K, D_ℓ, D_ℓ₊₁) and (K, 1, D_ℓ₊₁).
     """
-    if not isinstance(seeds, (list, tuple, np.ndarray)) or len(seeds) == 0:
-        raise TypeError(f"seeds must be a non-empty sequence of ints; got {seeds!r}")
-    seeds = [as_number(s, f"seeds[{i}]", low=0, integer=True) for i, s in enumerate(seeds)]
+    seeds = as_seeds(seeds)
     nets = [MLP(layer_sizes, activation, seed=s, init=init) for s in seeds]   # validates sizes, activation, init
     X = as_array(X, "X", ndim=2)
     if X.shape[1] != nets[0].layer_sizes[0]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import as_array, as_number, as_targets
+from ._validate import as_array, as_number, as_seeds, as_targets
 from .activations import ACTIVATIONS
 from .losses import log_softmax, softmax
 from .network import MLP
@@ -189,9 +189,7 @@ def train_side_by_side(layer_sizes, X, y, lr_at, num_steps, seeds, activation="r
     -------
     SideBySideRuns
     """
-    if not isinstance(seeds, (list, tuple, range, np.ndarray)) or len(seeds) == 0:
-        raise TypeError(f"seeds must be a non-empty list of ints, one per network; got {seeds!r:.60}")
-    seeds = [as_number(s, f"seeds[{k}]", low=0, integer=True) for k, s in enumerate(seeds)]
+    seeds = as_seeds(seeds)                          # one per network
     K = len(seeds)
     nets = [MLP(layer_sizes, activation=activation, seed=s, init=init) for s in seeds]
     X = as_array(X, "X", ndim=2)
@@ -278,8 +276,7 @@ def train_over_seeds(layer_sizes, X, y, schedules, num_steps, seeds, **options):
     """
     if not isinstance(schedules, dict) or not schedules:
         raise TypeError(f"schedules must be a non-empty dict name → rate or schedule; got {schedules!r:.60}")
-    if not isinstance(seeds, (list, tuple, range)) or len(seeds) == 0:
-        raise TypeError(f"seeds must be a non-empty list of ints; got {seeds!r:.60}")
+    seeds = as_seeds(seeds)
     names, k = list(schedules), len(seeds)
     runs = train_side_by_side(layer_sizes, X, y, [schedules[name] for name in names for _ in seeds], num_steps,
                               list(seeds) * len(names), **options)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._validate import as_array, as_number, as_targets
+from ._validate import as_array, as_number, as_seeds, as_targets
 from .activations import ACTIVATIONS
 from .layers import Activation, Affine, ReLU, Sigmoid, SoftmaxWithLoss, Tanh
 from .losses import log_softmax, softmax
@@ -308,9 +308,10 @@ def train_hidden_sizes(X, y, hidden_sizes, num_passes=20000, lr=2.0, reg=5e-5, s
     snapshot_at = {as_number(s, "snapshot_at", low=0, high=num_passes, integer=True) for s in snapshot_at}
     if seeds is None:
         seeds = [as_number(seed, "seed", low=0, integer=True)] * len(sizes)
-    elif not isinstance(seeds, (list, tuple, np.ndarray)) or len(seeds) != len(sizes):
-        raise ValueError(f"seeds must list one seed per hidden size ({len(sizes)}); got {seeds!r}")
-    seeds = [as_number(s, f"seeds[{i}]", low=0, integer=True) for i, s in enumerate(seeds)]
+    else:
+        seeds = as_seeds(seeds)
+        if len(seeds) != len(sizes):
+            raise ValueError(f"seeds must list one seed per hidden size ({len(sizes)}); got {seeds}")
     snapshot_at.add(num_passes)
 
     K, H = len(sizes), sum(sizes)

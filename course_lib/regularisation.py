@@ -24,7 +24,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import layers
-from ._validate import as_array, as_number, as_targets
+from ._validate import as_array, as_number, as_seeds, as_targets
 from .losses import log_softmax
 
 __all__ = ["l1_penalty", "l2_penalty", "Network", "mlp", "History", "fit", "early_stopping_epoch",
@@ -546,11 +546,7 @@ def compare_over_seeds(remedies, seeds=range(8), sizes=(2, 50, 50, 2), n_train=5
     for name, s in remedies.items():
         if not isinstance(s, dict) or not set(s) <= _REMEDY_KEYS:
             raise ValueError(f"remedies[{name!r}] must be a dict with keys from {sorted(_REMEDY_KEYS)}; got {s!r:.80}")
-    if not isinstance(seeds, (list, tuple, range, np.ndarray)):
-        raise TypeError(f"seeds must be a list of ints; got {type(seeds).__name__}")
-    seeds = [as_number(k, "seeds", low=0, integer=True) for k in seeds]
-    if len(seeds) < 2:
-        raise ValueError(f"seeds must hold at least 2 seeds (a spread needs two); got {seeds}")
+    seeds = as_seeds(seeds, at_least=2)              # a spread needs two
     if not isinstance(sizes, (list, tuple)) or len(sizes) < 3:
         raise TypeError(f"sizes must be a list of at least three ints (a hidden layer), e.g. [2, 50, 2]; got {sizes!r}")
     sizes = [as_number(s, "sizes", low=1, integer=True) for s in sizes]
@@ -782,11 +778,7 @@ def fit_over_seeds(models, seeds=range(5), n_train=300, n_val=300, noise=0.4, da
         raise TypeError(f"data must be a function data(k) -> (X, y, X_val, y_val) or None; got {type(data).__name__}")
     if not isinstance(models, dict) or not models or not all(callable(m) for m in models.values()):
         raise TypeError(f"models must be a non-empty dict name -> make(X, y, X_val, y_val, k); got {models!r:.80}")
-    if not isinstance(seeds, (list, tuple, range, np.ndarray)):
-        raise TypeError(f"seeds must be a list of ints; got {type(seeds).__name__}")
-    seeds = [as_number(k, "seeds", low=0, integer=True) for k in seeds]
-    if len(seeds) < 2:
-        raise ValueError(f"seeds must hold at least 2 seeds (a spread needs two); got {seeds}")
+    seeds = as_seeds(seeds, at_least=2)              # a spread needs two
     names = list(models)
     train_acc, val_acc = np.zeros((len(names), len(seeds))), np.zeros((len(names), len(seeds)))
     first = {}

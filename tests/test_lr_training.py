@@ -144,8 +144,10 @@ def test_side_by_side_stops_only_the_diverging_network():
 
 def test_side_by_side_bad_inputs():
     X, y = data()
-    with pytest.raises(TypeError, match="seeds"):
+    with pytest.raises(ValueError, match="seeds must hold at least 1 seed"):
         train_side_by_side([3, 4, 2], X, y, 0.1, 1, seeds=[])
+    with pytest.raises(TypeError, match="seeds must be a list of ints"):
+        train_side_by_side([3, 4, 2], X, y, 0.1, 1, seeds=0)
     with pytest.raises(ValueError, match="lr_at"):
         train_side_by_side([3, 4, 2], X, y, [0.1, 0.2], 1, seeds=[0, 1, 2])
     with pytest.raises(ValueError, match="lr_at"):

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from course_lib._validate import _describe, as_array, as_number, as_targets, same_shape
+from course_lib._validate import _describe, as_array, as_number, as_seeds, as_targets, same_shape
 
 
 def test_as_array_converts_lists_ints_and_bools_to_float64():
@@ -120,3 +120,15 @@ def test_as_targets_rejects_bad_targets_naming_the_argument(targets, exc):
 def test_describe_says_dtype_and_shape_or_type():
     assert _describe(np.zeros((2, 3), dtype=np.float32)) == "an array of dtype float32 and shape (2, 3)"
     assert _describe("abc") == "a str ('abc')"
+
+
+def test_as_seeds_returns_ints_and_names_what_is_wrong():
+    assert as_seeds(range(3)) == [0, 1, 2] and as_seeds(np.array([4.0, 5.0])) == [4, 5]
+    with pytest.raises(TypeError, match="seeds must be a list of ints"):
+        as_seeds(3)
+    with pytest.raises(ValueError, match="at least 2 seeds"):
+        as_seeds([0], at_least=2)
+    with pytest.raises(ValueError, match=r"seeds\[1\] must be >= 0"):
+        as_seeds([0, -1])
+    with pytest.raises(TypeError, match=r"seeds\[0\] must be an integer"):
+        as_seeds([0.5])
