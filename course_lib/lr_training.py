@@ -25,7 +25,7 @@ from .network import MLP
 from .optim import SGD
 
 __all__ = ["digits_split", "train_with_schedule", "TrainingRun", "train_side_by_side", "SideBySideRuns", "train_over_seeds",
-           "range_test_step", "ensemble_proba", "accuracy", "mean_cross_entropy"]
+           "range_test_step", "ensemble_proba", "accuracy"]
 
 
 def digits_split(n_train=1000, n_val=300, seed=0):
@@ -327,15 +327,6 @@ def ensemble_proba(model, snapshots, X):
     finally:
         model.set_flat_params(theta)
     return total / len(snapshots)
-
-
-def mean_cross_entropy(probs, y):
-    r"""The mean cross-entropy :math:`-\frac1N\sum_i \log p_{i, y_i}` of predicted probabilities (lower is better)."""
-    probs = as_array(probs, "probs", ndim=2)
-    y = np.asarray(y)
-    if y.shape != (probs.shape[0],):
-        raise ValueError(f"y must have shape ({probs.shape[0]},), one label per row of probs; got {y.shape}")
-    return float(-np.mean(np.log(np.maximum(probs[np.arange(len(y)), y], 1e-300))))
 
 
 def accuracy(probs, y):

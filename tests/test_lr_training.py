@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from course_lib.lr_training import (accuracy, digits_split, ensemble_proba, mean_cross_entropy, range_test_step,
+from course_lib.lr_training import (accuracy, digits_split, ensemble_proba, range_test_step,
                                     train_over_seeds, train_side_by_side, train_with_schedule)
 from course_lib.network import MLP
 from course_lib.optim import SGD
@@ -156,13 +156,6 @@ def test_side_by_side_bad_inputs():
         train_side_by_side([5, 4, 2], X, y, 0.1, 1, seeds=[0])
     with pytest.raises(ValueError, match="batch_size"):
         train_side_by_side([3, 4, 2], X, y, 0.1, 1, seeds=[0], batch_size=100)
-
-
-def test_mean_cross_entropy():
-    probs = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]])
-    assert mean_cross_entropy(probs, np.array([0, 1, 1])) == pytest.approx(-np.mean(np.log([0.9, 0.8, 0.4])))
-    with pytest.raises(ValueError, match="y must have shape"):
-        mean_cross_entropy(probs, np.array([0]))
 
 
 def test_over_seeds_splits_by_schedule_with_shared_starts():
