@@ -1,6 +1,6 @@
 """The wiring every interactive plot of the course shares.
 
-A :class:`LivePlot` is a row of controls (sliders, dropdowns) above a matplotlib figure. The
+A :class:`LivePlot` is a row of controls (sliders, option buttons) above a matplotlib figure. The
 figure is built once; when a control moves, the chapter's ``update(**values)`` changes the
 artists (``set_data``, ``set_text``, …) and the figure is rendered to a PNG that an
 ``ipywidgets.Image`` shows. When the caller names the artists that change (``dynamic``), the
@@ -8,15 +8,30 @@ rest of the figure — axes, ticks, labels, which are most of the drawing time �
 and reused (blitting), and only those artists are drawn again. This works the same in JupyterLab, Voilà and under nbval, needs no
 front-end extension, and leaves a static picture of the plot in exported notebooks and decks
 (the widget's display also carries an ``image/png`` of the current figure).
+
+Every control works from the keyboard (sliders: arrow keys; :func:`choice`: Tab and Space —
+a Dropdown is a keyboard trap in JupyterLab, where a typed letter runs a notebook shortcut), has a
+track long enough to drag and a rounded readout. The picture carries alt text that follows the
+figure (:func:`course_lib.plotting.describe_figure`), as its tooltip and as the PNG's ``alt``.
 """
 import base64
 import io
 import time
 
+import numbers
+
 import ipywidgets as widgets
 from PIL import Image
 
-__all__ = ["LivePlot", "render_png", "canvas_png", "slider", "int_slider", "selection_slider", "dropdown"]
+from .plotting import describe_figure
+
+__all__ = ["LivePlot", "render_png", "canvas_png", "slider", "int_slider", "selection_slider", "choice",
+           "dropdown"]
+
+TRACK_PX = 200          # every slider's track: long enough to drag with a touchpad
+READOUT_PX = 72
+CHAR_PX = 8             # a description's character at JupyterLab's 13 px UI font, generously
+DISABLED_HANDLE = "#d9d9d9"
 
 PNG_OPTIONS = {"compress_level": 1}  # fast to encode; the images are small anyway
 
@@ -35,24 +50,56 @@ def canvas_png(fig):
     return buf.getvalue()
 
 
+def _sized(description):
+    """Style and layout that give the whole description its room and the track ``TRACK_PX``."""
+    label_px = CHAR_PX * len(description) + 12
+    return {"style": {"description_width": f"{label_px}px"},
+            "layout": widgets.Layout(width=f"{label_px + TRACK_PX + READOUT_PX}px")}
+
+
 def slider(description, value, min, max, step, readout_format=".2f", **kwargs):
-    """A float slider that is wide enough to read its label, updating continuously."""
+    """A float slider with a usable track and a rounded readout, updating continuously."""
     return widgets.FloatSlider(value=value, min=min, max=max, step=step, description=description,
                                readout_format=readout_format, continuous_update=True,
-                               style={"description_width": "initial"}, **kwargs)
+                               **_sized(description), **kwargs)
 
 
 def int_slider(description, value, min, max, step=1, **kwargs):
     """An integer slider with the course's defaults."""
     return widgets.IntSlider(value=value, min=min, max=max, step=step, description=description,
-                             continuous_update=True, style={"description_width": "initial"}, **kwargs)
+                             continuous_update=True, **_sized(description), **kwargs)
+
+
+def _label(option):
+    """How an option reads on a control: numbers rounded to 4 significant digits."""
+    if isinstance(option, numbers.Real) and not isinstance(option, bool):
+        return format(option, ".4g")
+    return str(option)
+
+
+def _labelled(options):
+    """Options as (label, value) pairs; pairs given by the caller are kept."""
+    options = list(options)
+    if not options:
+        raise ValueError("options must not be empty")
+    return [o if isinstance(o, tuple) and len(o) == 2 and isinstance(o[0], str) else (_label(o), o)
+            for o in options]
 
 
 def selection_slider(description, options, value=None, **kwargs):
-    """A slider over a list of values (e.g. hidden sizes 1, 2, 3, 4, 5, 20, 50)."""
-    return widgets.SelectionSlider(options=options, value=options[0] if value is None else value,
+    """A slider over a list of values (e.g. hidden sizes 1, 2, 3, 4, 5, 20, 50), numbers rounded."""
+    options = _labelled(options)
+    return widgets.SelectionSlider(options=options, value=options[0][1] if value is None else value,
                                    description=description, continuous_update=True,
-                                   style={"description_width": "initial"}, **kwargs)
+                                   **_sized(description), **kwargs)
+
+
+def choice(description, options, value=None, **kwargs):
+    """A row of buttons, one per option (e.g. AND, OR, XOR); works from the keyboard (Tab, Space)."""
+    options = _labelled(options)
+    return widgets.ToggleButtons(options=options, value=options[0][1] if value is None else value,
+                                 description=description,
+                                 style={"description_width": "initial", "button_width": "auto"}, **kwargs)
 
 
 def dropdown(description, options, value=None, **kwargs):
@@ -105,6 +152,7 @@ class LivePlot(widgets.VBox):
         self._background = None
         width, height = fig.get_size_inches() * fig.dpi
         self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width:.0f}px", height=f"{height:.0f}px"))
+        self.alt_text = ""
         self.last_update_ms = float("nan")
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -122,10 +170,19 @@ class LivePlot(widgets.VBox):
         start = time.perf_counter()
         if self._enabled is not None:
             for name, on in self._enabled(**self.values()).items():
-                self.controls[name].disabled = not on
+                self._set_enabled(self.controls[name], on)
         self._update(**self.values())
         self.image.value = self._draw()
+        self.alt_text = describe_figure(self.fig)
+        if self.image.tooltip != self.alt_text:
+            self.image.tooltip = self.alt_text
         self.last_update_ms = 1000 * (time.perf_counter() - start)
+
+    @staticmethod
+    def _set_enabled(control, on):
+        control.disabled = not on
+        if hasattr(control.style, "handle_color"):      # sliders: a pale handle says "not in use"
+            control.style.handle_color = None if on else DISABLED_HANDLE
 
     def _draw(self):
         if not self.dynamic:
@@ -148,4 +205,4 @@ class LivePlot(widgets.VBox):
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
         bundle["image/png"] = base64.b64encode(self.image.value).decode("ascii")
-        return bundle
+        return bundle, {"image/png": {"alt": self.alt_text}}

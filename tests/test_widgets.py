@@ -10,7 +10,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from course_lib import widgets as W
 from course_lib.compgraph import GraphView
-from course_lib.plotting import DecisionBoundaryImage, grid_over, new_figure, plot_decision_boundary
+from course_lib.plotting import DecisionBoundaryImage, grid_over, new_figure, plot_decision_boundary, set_alt_text
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -24,7 +24,7 @@ def close_pyplot_figures():
 
 @pytest.fixture
 def live_plot():
-    """A LivePlot of a line y = a·x whose style follows a dropdown, and the list of update calls."""
+    """A LivePlot of a line y = a·x whose style follows a choice, and the list of update calls."""
     fig = new_figure(3, 2, dpi=50)
     ax = fig.add_subplot()
     x = np.linspace(-1, 1, 20)
@@ -37,7 +37,7 @@ def live_plot():
         line.set_ydata(a * x)
         line.set_linestyle(style)
 
-    controls = {"a": W.slider("a", 1.0, 0.1, 3.0, 0.1), "style": W.dropdown("style", ["-", "--"])}
+    controls = {"a": W.slider("a", 1.0, 0.1, 3.0, 0.1), "style": W.choice("style", ["-", "--"])}
     return W.LivePlot(fig, controls, update), calls
 
 
@@ -94,9 +94,47 @@ def test_live_plot_updates_and_redraws_on_each_control_change(live_plot):
 
 def test_live_plot_mimebundle_has_png_and_widget_view(live_plot):
     plot, _ = live_plot
-    bundle = plot._repr_mimebundle_()
+    bundle, metadata = plot._repr_mimebundle_()
     assert WIDGET_VIEW in bundle
     assert base64.b64decode(bundle["image/png"]) == bytes(plot.image.value)
+    assert metadata["image/png"]["alt"] == plot.alt_text
+
+
+def test_live_plot_alt_text_follows_the_figure_as_it_changes():
+    fig = new_figure(3, 2)
+    ax = fig.add_subplot()
+    set_alt_text(fig, "A title that counts.")
+    ax.set_title("a = 1")
+    plot = W.LivePlot(fig, {"a": W.int_slider("a", 1, 0, 5)}, lambda a: ax.set_title(f"a = {a}"),
+                      dynamic=[ax.title])
+    assert plot.alt_text.startswith("A title that counts.") and "a = 1" in plot.alt_text
+    assert plot.image.tooltip == plot.alt_text
+    plot.controls["a"].value = 4
+    assert "a = 4" in plot.alt_text and "a = 1" not in plot.alt_text
+    assert plot.image.tooltip == plot.alt_text
+
+
+def test_sliders_get_a_track_of_their_own_beside_a_long_description():
+    short, long = W.slider("b", 0.0, -1, 1, 0.1), W.slider("steps of gradient descent", 0.0, -1, 1, 0.1)
+    for s in (short, long):
+        label = int(s.style.description_width.removesuffix("px"))
+        assert int(s.layout.width.removesuffix("px")) - label >= W.TRACK_PX
+    assert int(long.style.description_width.removesuffix("px")) >= W.CHAR_PX * len(long.description)
+
+
+def test_selection_slider_labels_numbers_rounded():
+    s = W.selection_slider("b", [-0.49999999999999956, 0.1 + 0.2, 3])
+    assert [label for label, _ in s.options] == ["-0.5", "0.3", "3"]
+    assert s.value == -0.49999999999999956
+    pairs = W.selection_slider("pulse", [("short", 1.0), ("long", 90.0)], value=90.0)
+    assert pairs.label == "long"
+
+
+def test_choice_is_a_row_of_buttons_with_the_given_value():
+    c = W.choice("gate", ["AND", "OR", "XOR"], value="OR")
+    assert c.value == "OR" and c.label == "OR" and [v for _, v in c.options] == ["AND", "OR", "XOR"]
+    with pytest.raises(ValueError, match="options"):
+        W.choice("gate", [])
 
 
 def test_live_plot_rejects_an_update_that_is_not_a_function():
@@ -225,12 +263,12 @@ def test_live_plots_register_themselves_by_name():
 def test_live_plot_greys_out_controls_that_do_nothing_for_the_current_choice():
     fig = new_figure(2, 2)
     fig.add_subplot().plot([0, 1])
-    kind = W.dropdown("kind", ["plain", "scaled"])
+    kind = W.choice("kind", ["plain", "scaled"])
     scale = W.slider("scale", 1.0, 0, 2, 0.5)
     W.LivePlot(fig, {"kind": kind, "scale": scale}, lambda kind, scale: None,
                enabled=lambda kind, scale: {"scale": kind == "scaled"})
-    assert scale.disabled
+    assert scale.disabled and scale.style.handle_color == W.DISABLED_HANDLE
     kind.value = "scaled"
-    assert not scale.disabled
+    assert not scale.disabled and scale.style.handle_color is None
     with pytest.raises(TypeError, match="enabled"):
         W.LivePlot(fig, {"kind": kind}, lambda kind: None, enabled="yes")
