@@ -10,8 +10,10 @@ opened from file:// (an instructor double-clicking it on a USB stick).
 Needs the pinned assets in .cache/npm/ (`make deck-assets`, which `make test` runs first).
 """
 import functools
+import html.parser
 import http.server
 import json
+import subprocess
 import sys
 import threading
 from pathlib import Path
@@ -185,6 +187,84 @@ def test_assets_are_pinned_and_verified():
         assert decks._verified(data, package) is data
         with pytest.raises(ValueError, match="sha512 mismatch"):
             decks._verified(data + b"x", package)
+
+
+def chapter(path, *code):
+    """A tiny notebook at ``path``: a title slide, then one code cell per piece of ``code``."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {path.stem}", metadata={"slideshow": {"slide_type": "slide"}})]
+    nb.cells += [nbformat.v4.new_code_cell(c, metadata={"slideshow": {"slide_type": ""}}) for c in code]
+    nbformat.write(nb, path)
+    return path
+
+
+def test_a_failing_chapter_does_not_stop_the_others(tmp_path):
+    """As `make decks` runs it: the good chapter's deck and the index are written, then the build
+    exits non-zero naming the chapter that failed, its cell and its exception."""
+    good = chapter(tmp_path / "01_good.ipynb", "print(6 * 7)")
+    bad = chapter(tmp_path / "02_bad.ipynb", "x = 1", "ratio = 1 / 0  # the broken cell")
+    out = tmp_path / "decks"
+    (out).mkdir()
+    (out / "02_bad.slides.html").write_text("a stale deck from an earlier build")
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "decks.py"), "build", "--out", str(out), str(bad), str(good)],
+                         capture_output=True, text=True, cwd=ROOT, timeout=600)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert "1 of 2 decks did not build" in run.stderr
+    assert "02_bad.ipynb: cell 2 ('ratio = 1 / 0  # the broken cell') raised ZeroDivisionError: division by zero" \
+        in run.stderr, run.stderr
+    assert "01_good" not in run.stderr
+    assert "42" in (out / "01_good.slides.html").read_text(), "the good chapter's deck was not built"
+    assert not (out / "02_bad.slides.html").exists(), "a stale deck of the failed chapter was left"
+    index = (out / "index.html").read_text()
+    assert 'href="01_good.slides.html"' in index and "02_bad" not in index
+    assert [d["notebook"] for d in json.loads((out / "decks.json").read_text())] == ["01_good.ipynb"]
+    assert (out / "assets" / "reveal.js" / "dist" / "reveal.js").is_file()
+
+
+def test_a_build_error_names_every_failure_with_its_first_lines():
+    err = decks.DeckBuildError({"03_x.ipynb": decks.error_summary(ValueError("one\ntwo\n\x1b[31mthree\x1b[0m\n4\n5\n6\n7")),
+                                "05_y.ipynb": decks.error_summary(decks.ChapterFailed("cell 4 ('f()') raised KeyError: 'a'"))},
+                               decks=[{"deck": "00_z.slides.html"}])
+    assert str(err).splitlines() == [
+        "2 of 3 decks did not build:",
+        "  03_x.ipynb: ValueError: one", "    two", "    three", "    4", "    5", "    6",
+        "  05_y.ipynb: cell 4 ('f()') raised KeyError: 'a'"]
+
+
+class _Images(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.images = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.images.append(dict(attrs))
+
+
+PIXEL = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+
+
+def test_deck_images_keep_their_alt_text():
+    """alt under output.metadata["image/png"] (what LivePlot and matplotlib figures carry) or at the
+    top of output.metadata reaches the <img>; a widget's picture keeps it and its caption."""
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("show()", metadata={"slideshow": {"slide_type": "slide"}})
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": PIXEL, "text/plain": "<Figure>"},
+                               metadata={"image/png": {"alt": 'Loss falls from 0.69 to 0.05 ("fast" & <smooth>)'}}),
+        nbformat.v4.new_output("display_data", data={"image/png": PIXEL}, metadata={"alt": "Top-level alt."}),
+        nbformat.v4.new_output("display_data", data={"image/png": PIXEL, decks.WIDGET_VIEW: {"model_id": "m"},
+                                                     "text/plain": "LivePlot(...)"},
+                               metadata={"image/png": {"alt": "A widget: sigmoid for slope 1."}}),
+    ]
+    nb.cells = [cell]
+    page = decks.export_slides(decks.static_outputs(nb))
+    parser = _Images()
+    parser.feed(page)
+    assert [img.get("alt") for img in parser.images] == [
+        'Loss falls from 0.69 to 0.05 ("fast" & <smooth>)', "Top-level alt.", "A widget: sigmoid for slope 1."]
+    assert all(img["src"] == f"data:image/png;base64,{PIXEL}" for img in parser.images)
+    assert page.count('<p class="nncourse-static">') == 1 and "LivePlot(...)" not in page
 
 
 def test_slide_count_follows_the_metadata():

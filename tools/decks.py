@@ -6,11 +6,15 @@
 `make decks` runs both. The decks land in build/decks/: one `NN_topic.slides.html` per chapter, an
 `index.html` listing them, and `assets/` with the two libraries: copy the folder to a USB stick and
 open index.html in any browser; nothing is fetched from the network when the deck is shown.
+A chapter that fails to execute or export does not stop the others: every deck that builds is
+written and listed in the index, and the build then exits non-zero naming each chapter that failed
+and why (the cell and its exception).
 
 The assets come from the npm registry at build time, pinned by version and checked against the
 registry's sha512 (ASSETS below); the tarballs are cached in .cache/npm/. Widgets become the PNG
-their LivePlot carries (a static deck has no kernel); long or hidden code is folded under a
-"code · N lines" summary so the plot stays on its slide; speaker notes (`notes` cells) open with S.
+their LivePlot carries (a static deck has no kernel), with its alt text like every other image;
+long or hidden code is folded under a "code · N lines" summary so the plot stays on its slide;
+speaker notes (`notes` cells) open with S.
 """
 import argparse
 import base64
@@ -18,6 +22,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import sys
 import tarfile
 import time
@@ -31,6 +36,9 @@ TEMPLATES = ROOT / "tools" / "deck_template"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 FOLD_LINES = 8           # code cells longer than this are folded on the slide
 STATIC_CAPTION = "A live widget: its first frame here; drag its sliders in JupyterLab (make present)."
+STATIC_WIDGET = "nncourse_static_widget"   # output metadata flag: this PNG stands for a live widget
+ERROR_LINES = 6          # how much of a failed chapter's error the build prints
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 # npm package -> (version, sha512 integrity from the registry, files to copy out of package/)
 ASSETS = {
@@ -92,21 +100,60 @@ def install_assets(out_dir):
                     dest.write_bytes(tar.extractfile(member).read())
 
 
+class ChapterFailed(Exception):
+    """A chapter's cell raised while the chapter was executed for its deck."""
+
+
+class DeckBuildError(Exception):
+    """Some chapters did not build. ``decks`` holds the records of those that did (their decks and the
+    index are written); ``failures`` maps each failed notebook's name to the first lines of its error."""
+
+    def __init__(self, failures, decks):
+        self.failures, self.decks = failures, decks
+        lines = [f"{len(failures)} of {len(failures) + len(decks)} decks did not build:"]
+        for notebook, error in failures.items():
+            lines.append(f"  {notebook}: " + error.replace("\n", "\n    "))
+        super().__init__("\n".join(lines))
+
+
 def execute(notebook, timeout=600):
-    """Run a chapter top to bottom in a fresh kernel (cwd notebooks/, as a student runs it); return it."""
+    """Run a chapter top to bottom in a fresh kernel (cwd notebooks/, as a student runs it); return it.
+
+    Raises ChapterFailed naming the cell (index and first line) and its exception if a cell raises.
+    """
     import nbformat
     from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
 
     nb = nbformat.read(notebook, as_version=4)
-    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}},
-                   store_widget_state=False).execute()
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(notebook.parent)}},
+                       store_widget_state=False).execute()
+    except CellExecutionError as err:
+        failed = [(i, c) for i, c in enumerate(nb.cells)
+                  if any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+        where = "a cell"
+        if failed:
+            index, cell = failed[0]
+            first = next((line for line in cell.source.splitlines() if line.strip()), "")
+            where = f"cell {index} ({first.strip()[:60]!r})"
+        raise ChapterFailed(f"{where} raised {err.ename}: {err.evalue}") from err
     return nb
+
+
+def error_summary(err, lines=ERROR_LINES):
+    """The first lines of why a chapter did not build (exception name and message, colours removed)."""
+    text = str(err) if isinstance(err, ChapterFailed) else f"{type(err).__name__}: {err}"
+    kept = [line.rstrip() for line in ANSI.sub("", text).strip().splitlines() if line.strip()]
+    return "\n".join(kept[:lines]) or type(err).__name__
 
 
 def static_outputs(nb):
     """A deck has no kernel: show each widget as the PNG it carries, and drop the widget state.
 
-    Consecutive prints are merged into one output (one scrollable block instead of a block per line).
+    The PNG stays an ``image/png`` output with its metadata (so its alt text reaches the <img>, as for
+    any figure), flagged so the template captions it as a widget. Consecutive prints are merged into
+    one output (one scrollable block instead of a block per line).
     """
     from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
@@ -119,8 +166,7 @@ def static_outputs(nb):
                 del data[WIDGET_VIEW]
                 data.pop("text/plain", None)      # "LivePlot(...)" under the picture says nothing
                 if "image/png" in data:
-                    data["text/html"] = (f'<img src="data:image/png;base64,{data.pop("image/png").strip()}">'
-                                         f'<p class="nncourse-static">{STATIC_CAPTION}</p>')
+                    output.setdefault("metadata", {})[STATIC_WIDGET] = True
         if cell.cell_type == "code":                   # a control panel alone has nothing left to show
             cell.outputs = [o for o in cell.outputs if o.output_type not in ("display_data", "execute_result")
                             or o.get("data")]
@@ -135,7 +181,9 @@ def export_slides(nb, asset_prefix="assets"):
                               reveal_url_prefix=f"{asset_prefix}/reveal.js", reveal_theme="white",
                               reveal_transition="none", exclude_input_prompt=True, exclude_output_prompt=True)
     exporter.mathjax_url = f"{asset_prefix}/mathjax/es5/tex-svg-full.js"
-    html, _ = exporter.from_notebook_node(nb, resources={"nncourse_fold_lines": FOLD_LINES})
+    html, _ = exporter.from_notebook_node(nb, resources={"nncourse_fold_lines": FOLD_LINES,
+                                                         "nncourse_static_widget": STATIC_WIDGET,
+                                                         "nncourse_static_caption": STATIC_CAPTION})
     return html
 
 
@@ -183,16 +231,27 @@ def build_decks(out_dir=ROOT / "build" / "decks", notebooks=None, workers=2):
     """Execute every chapter (two at a time) and write its deck, the index and the assets into out_dir.
 
     Returns one dict per deck: notebook, deck file, title, expected slide count, seconds, bytes;
-    also written to out_dir/decks.json.
+    also written to out_dir/decks.json. A chapter that fails does not stop the others: every deck
+    that builds is written and listed in the index (a stale deck of a failed chapter is removed),
+    then DeckBuildError is raised naming each failed notebook with the first lines of its error.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     install_assets(out_dir)
-    notebooks = sorted(notebooks or (ROOT / "notebooks").glob("*.ipynb"))
+    notebooks = sorted(Path(nb) for nb in (notebooks or (ROOT / "notebooks").glob("*.ipynb")))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        decks = list(pool.map(lambda nb: build_one(Path(nb), out_dir), notebooks))
+        futures = [pool.submit(build_one, nb, out_dir) for nb in notebooks]
+    decks, failures = [], {}
+    for notebook, future in zip(notebooks, futures):
+        try:
+            decks.append(future.result())
+        except Exception as err:   # any chapter's failure: record it, build the rest, report at the end
+            failures[notebook.name] = error_summary(err)
+            (out_dir / f"{notebook.stem}.slides.html").unlink(missing_ok=True)
     write_index(out_dir, decks)
     (out_dir / "decks.json").write_text(json.dumps(decks, indent=1) + "\n")
+    if failures:
+        raise DeckBuildError(failures, decks)
     return decks
 
 
@@ -211,11 +270,18 @@ def main(argv=None):
         return
     os.environ.setdefault("OMP_NUM_THREADS", "1")          # two kernels share two cores
     start = time.perf_counter()
-    decks = build_decks(args.out, [Path(n).resolve() for n in args.notebooks] or None)
+    try:
+        decks, failed = build_decks(args.out, [Path(n).resolve() for n in args.notebooks] or None), None
+    except DeckBuildError as err:
+        decks, failed = err.decks, err
     for d in decks:
         print(f"{d['deck']:40} {d['slides']:3d} slides  {d['bytes'] / 1e6:5.2f} MB  {d['seconds']:5.1f} s")
     print(f"{len(decks)} decks in {time.perf_counter() - start:.0f} s; {args.out} holds "
           f"{folder_bytes(args.out) / 1e6:.1f} MB; open {Path(args.out) / 'index.html'}")
+    if failed:
+        print(f"decks: error: {failed}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
