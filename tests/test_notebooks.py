@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CHAPTERS = [p for p in NOTEBOOKS if re.match(r"\d\d_", p.name) and not p.name.startswith("00_")]
 SLIDE_TYPES = {"slide", "subslide", "fragment", "", "skip", "notes"}   # "" continues the slide ("-" is not understood by jupyterlab-slideshow)
+NOTES_OPENING = "> **Speaker notes.** "   # CONTRIBUTING.md: notes are a blockquote that says what it is
 
 
 def load(path):
@@ -20,6 +21,10 @@ def load(path):
 
 def sources(nb, kind=None):
     return ["".join(c["source"]) for c in nb["cells"] if kind is None or c["cell_type"] == kind]
+
+
+def slide_type(cell):
+    return cell["metadata"].get("slideshow", {}).get("slide_type")
 
 
 def test_there_are_notebooks():
@@ -103,3 +108,18 @@ def test_every_section_has_speaker_notes(path):
         elif cell["metadata"].get("slideshow", {}).get("slide_type") == "notes" and text.strip():
             notes += 1
     assert not without, f"sections without speaker notes: {without}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_speaker_notes_look_like_notes(path):
+    """In JupyterLab a notes cell must not read like course text: a markdown blockquote opening with
+    "> **Speaker notes.** ", every non-empty line quoted (paragraphs separated by a bare ">")."""
+    wrong = []
+    for i, cell in enumerate(load(path)["cells"]):
+        if slide_type(cell) != "notes":
+            continue
+        lines = "".join(cell["source"]).splitlines()
+        if (cell["cell_type"] != "markdown" or not lines or not lines[0].startswith(NOTES_OPENING)
+                or len(lines[0]) == len(NOTES_OPENING) or not all(line.startswith(">") for line in lines if line.strip())):
+            wrong.append(f"cell {i} ({cell.get('id')}): {''.join(cell['source'])[:50]!r}")
+    assert not wrong, f"notes cells not in the form '{NOTES_OPENING}…' with every line quoted: {wrong}"
