@@ -4,7 +4,7 @@
 # For instructors (README, "Teaching with it"):
 #   make present          JupyterLab with presentation mode and large type; widgets stay live
 #   make decks            every chapter as an offline reveal.js deck in build/decks/
-#   make student-edition  the notebooks without solutions, in build/student/ (+ a zip)
+#   make student-edition  the notebooks without solutions and speaker notes, in build/student/ (+ a zip)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin

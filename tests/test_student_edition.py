@@ -1,8 +1,9 @@
-"""The student edition (tools/student_edition.py): the notebooks without reference solutions.
+"""The student edition (tools/student_edition.py): the notebooks without reference solutions and speaker notes.
 
 The edition is built once, by the command instructors run, into a temporary folder. The tests prove
 that no solution is left in it (no solution cell, no ``*_solution`` name, no line of a removed
-solution), that everything else is the repository's notebook unchanged, and that the checks still
+solution), that no speaker notes are, that everything else is the repository's notebook unchanged,
+and that the checks still
 work: every student notebook runs top to bottom in a kernel that imports the edition's own
 ``course_lib``, each unsolved exercise prints ✘ with a hint, and one chapter with the reference
 solutions pasted into the student cells prints ✔ for each exercise.
@@ -32,7 +33,7 @@ KERNELS_AT_ONCE = 2                   # the machine has two cores
 CELL_TIMEOUT_S = 300                  # as nbval's --nbval-cell-timeout: only stops a hung cell
 MIN_LEAK_CHARS = 8                    # shorter solution lines ("else:", "return m") prove nothing
 CHECK_CALL = re.compile(r"^check\.(\w+)\((\w+)\)\s*$", re.M)
-ASSERTED_CHECK = re.compile(r"^assert check\.(\w+)\((\w+)\)\s*$", re.M)
+ASSERTED_CHECK = re.compile(r"^assert check\.(\w+)\((\w+)(?:, quiet=True)?\)\s*$", re.M)
 LIBRARY_PROBE = "import course_lib\nprint('course_lib from', course_lib.__file__)"
 
 spec = importlib.util.spec_from_file_location("student_edition", SCRIPT)
@@ -174,18 +175,36 @@ def test_edition_holds_the_notebooks_the_library_and_the_setup(edition):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_student_notebook_is_the_original_minus_its_solution_cells(edition, name):
+def test_student_notebook_is_the_original_minus_its_solution_and_notes_cells(edition, name):
     original = load(ROOT / "notebooks" / name)
     written = (edition / "notebooks" / name).read_text(encoding="utf-8")
     student = json.loads(written)
     assert not [c for c in student["cells"] if student_edition.is_solution(c)], "a solution cell is left"
     assert "_solution" not in written, "a *_solution name is left in the student notebook"
-    expected_cells = [c for c in original["cells"] if not student_edition.is_solution(c)]
-    assert len(expected_cells) < len(original["cells"]), "the repository notebook has no solution cell to remove"
-    assert student["cells"] == expected_cells, "cells differ from the original's non-solution cells (order, source, metadata or id)"
+    expected_cells = [c for c in original["cells"] if not student_edition.is_left_out(c)]
+    assert any(map(student_edition.is_solution, original["cells"])), "the repository notebook has no solution cell to remove"
+    assert student["cells"] == expected_cells, \
+        "cells differ from the original's cells minus solutions and notes (order, source, metadata or id)"
     assert {k: v for k, v in student.items() if k != "cells"} == {k: v for k, v in original.items() if k != "cells"}
     assert written == json.dumps(student, indent=1, ensure_ascii=False) + "\n", \
         "not written like the repository's notebooks (JSON indent 1, non-ASCII kept, final newline)"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_speaker_notes_are_in_the_edition(edition, name):
+    """The instructor's notes (slide type notes) are for the presenter: none is handed out, not even its text."""
+    original = load(ROOT / "notebooks" / name)
+    notes = [c for c in original["cells"] if student_edition.is_notes(c)]
+    assert notes, "the repository notebook has no speaker notes to leave out"
+    written = (edition / "notebooks" / name).read_text(encoding="utf-8")
+    student = json.loads(written)
+    assert not [c for c in student["cells"] if c["metadata"].get("slideshow", {}).get("slide_type") == "notes"]
+    kept_ids = {c["id"] for c in student["cells"]}
+    assert not kept_ids & {c["id"] for c in notes}, "a notes cell's id is in the student notebook"
+    student_text = "\n".join(strings(student))
+    assert "Speaker notes." not in student_text
+    left = [source(c)[:60] for c in notes if source(c).strip() in student_text]
+    assert not left, f"speaker notes found in the student edition: {left}"
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -200,7 +219,7 @@ def test_every_exercise_check_is_still_called(edition, name):
 @pytest.mark.parametrize("name", NAMES)
 def test_no_line_of_a_removed_solution_leaks(edition, name):
     original = load(ROOT / "notebooks" / name)
-    kept_text = "\n".join(strings([c for c in original["cells"] if not student_edition.is_solution(c)]))
+    kept_text = "\n".join(strings([c for c in original["cells"] if not student_edition.is_left_out(c)]))
     student_text = "\n".join(strings(load(edition / "notebooks" / name)))
     leaks = []
     for cell in original["cells"]:
@@ -225,7 +244,7 @@ def test_zip_holds_the_same_notebooks_without_solutions(edition):
     for name, data in zipped.items():
         assert data == (edition / "notebooks" / name).read_bytes(), f"{name} in the zip differs from the folder"
         nb = json.loads(data.decode("utf-8"))
-        assert not [c for c in nb["cells"] if student_edition.is_solution(c)], f"{name} in the zip has a solution cell"
+        assert not [c for c in nb["cells"] if student_edition.is_left_out(c)], f"{name} in the zip has a solution or notes cell"
         assert b"_solution" not in data
 
 

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Build the student edition: the course with every exercise's reference solution removed.
+"""Build the student edition: the course without the exercises' reference solutions and the speaker notes.
 
     .venv/bin/python tools/student_edition.py [--out build/student/nncourse]
 
 Writes a self-contained hand-out tree to ``--out``: ``notebooks/*.ipynb`` without the cells tagged
-``solution`` (every other cell, its id, metadata and source, and the file's JSON formatting exactly
-as in the repository), and copies of ``course_lib/``, ``data/``, ``pyproject.toml``,
-``environment.yml``, ``Makefile`` and ``tools/offline``, with ``tools/student_README.md`` as its
+``solution`` and the instructor's speaker notes (cells of slide type ``notes``), every other cell
+(its id, metadata and source) and the file's JSON formatting exactly as in the repository; and
+copies of ``course_lib/``, ``data/``, ``pyproject.toml``, ``environment.yml``, ``Makefile`` and
+``tools/offline``, with ``tools/student_README.md`` as its
 ``README.md`` (the repository's README is for instructors and developers). Next to the folder (in its
 parent) it writes ``nncourse-student.zip``, which unpacks to the same folder. The exercise checks
 live in ``course_lib.check``, so they still work: an unsolved exercise prints ✘ and a hint.
@@ -27,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = ROOT / "build" / "student" / "nncourse"
 ZIP_NAME = "nncourse-student.zip"
 SOLUTION_TAG = "solution"
+NOTES = "notes"            # the slide type of the instructor's speaker notes
 # What the hand-out contains besides the notebooks, relative to the repository root.
 COPIED_DIRS = ("course_lib", "data")
 COPIED_FILES = ("pyproject.toml", "environment.yml", "Makefile", "tools/offline")
@@ -45,6 +47,16 @@ def is_solution(cell):
     return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
 
 
+def is_notes(cell):
+    """True for a speaker-notes cell (slide type ``notes``): for the presenter, not the student."""
+    return cell.get("metadata", {}).get("slideshow", {}).get("slide_type") == NOTES
+
+
+def is_left_out(cell):
+    """True for a cell the student edition leaves out: a reference solution or speaker notes."""
+    return is_solution(cell) or is_notes(cell)
+
+
 def read_notebook(path):
     """The notebook at ``path`` as the plain JSON dict it is stored as."""
     return json.loads(path.read_text(encoding="utf-8"))
@@ -56,8 +68,8 @@ def notebook_text(nb):
     return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
 
 
-def without_solutions(nb, name="notebook"):
-    """A copy of notebook ``nb`` without its solution cells; everything else unchanged.
+def for_students(nb, name="notebook"):
+    """A copy of notebook ``nb`` without its solution and speaker-notes cells; everything else unchanged.
 
     Raises
     ------
@@ -75,7 +87,7 @@ def without_solutions(nb, name="notebook"):
             raise StudentEditionError(
                 f"{name}: cell {index} uses {', '.join(names)}, but only cells tagged {SOLUTION_TAG!r} may: "
                 f"they are removed from the student edition, so this cell would fail or give the answer away")
-    return {**nb, "cells": [cell for cell in nb["cells"] if not is_solution(cell)]}
+    return {**nb, "cells": [cell for cell in nb["cells"] if not is_left_out(cell)]}
 
 
 def _check_replaceable(out_dir, root):
@@ -122,7 +134,7 @@ def build_student_edition(out_dir, root=ROOT):
     if not sources:
         raise StudentEditionError(f"no notebooks in {root / 'notebooks'}")
     # Check every notebook before touching the output, so a refused build leaves nothing half-written.
-    students = {path.name: without_solutions(read_notebook(path), f"notebooks/{path.name}") for path in sources}
+    students = {path.name: for_students(read_notebook(path), f"notebooks/{path.name}") for path in sources}
     _check_replaceable(out_dir, root)
 
     zip_path = out_dir.parent / ZIP_NAME
@@ -157,7 +169,7 @@ def main(argv=None):
         written = build_student_edition(out_dir)
     except StudentEditionError as err:
         parser.exit(1, f"student_edition: error: {err}\n")
-    print(f"Student edition: {len(written)} notebooks without reference solutions in {out_dir}")
+    print(f"Student edition: {len(written)} notebooks without reference solutions and speaker notes in {out_dir}")
     print(f"Zip: {out_dir.parent / ZIP_NAME}")
     return 0
 
