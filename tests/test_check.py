@@ -159,6 +159,25 @@ def test_quiet_check_prints_nothing(name, capsys):
     assert capsys.readouterr().out == ""
 
 
+@pytest.mark.parametrize("name", check.__all__)
+def test_every_check_can_be_silenced(name, capsys):
+    """The notebooks' hidden reference solutions call `assert check.NAME(NAME_solution, quiet=True)`,
+    so the student sees only their own verdict: every check takes quiet (off by default), and when
+    quiet it prints nothing for an unsolved stub or a crashing function, and still returns the verdict."""
+    import inspect
+
+    fn = getattr(check, name)
+    assert inspect.signature(fn).parameters["quiet"].default is False
+
+    def crashes(*args):
+        raise RuntimeError("boom")
+
+    assert bool(fn(stub, quiet=True)) is False and bool(fn(crashes, quiet=True)) is False
+    assert capsys.readouterr().out == ""
+    assert not fn(stub)
+    assert capsys.readouterr().out.startswith(f"✘ {name}")
+
+
 def test_sigmoid_check_explains_the_overflow_of_the_naive_formula(capsys):
     assert not check.sigmoid(sigmoid_naive)
     out = capsys.readouterr().out

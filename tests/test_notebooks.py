@@ -123,3 +123,17 @@ def test_speaker_notes_look_like_notes(path):
                 or len(lines[0]) == len(NOTES_OPENING) or not all(line.startswith(">") for line in lines if line.strip())):
             wrong.append(f"cell {i} ({cell.get('id')}): {''.join(cell['source'])[:50]!r}")
     assert not wrong, f"notes cells not in the form '{NOTES_OPENING}…' with every line quoted: {wrong}"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_reference_solutions_check_themselves_quietly(path):
+    """Under an exercise the student sees only their own verdict: the hidden reference solution's
+    check (run by CI all the same) is `assert check.NAME(NAME_solution, quiet=True)` and prints nothing."""
+    loud = []
+    for i, cell in enumerate(load(path)["cells"]):
+        if "solution" not in cell["metadata"].get("tags", []):
+            continue
+        calls = re.findall(r"check\.\w+\(.*", "".join(cell["source"]))
+        if not calls or not all(re.fullmatch(r"check\.\w+\(\w+, quiet=True\)\s*", call) for call in calls):
+            loud.append(f"cell {i}: {calls}")
+    assert not loud, f"reference solutions whose check is not `assert check.NAME(NAME_solution, quiet=True)`: {loud}"
