@@ -184,6 +184,14 @@ def test_sigmoid_check_explains_the_overflow_of_the_naive_formula(capsys):
     assert out.startswith("✘ sigmoid") and "overflow" in out and "Hint:" in out
 
 
+def test_sigmoid_hint_points_at_the_idea_not_the_answer(capsys):
+    check.sigmoid(sigmoid_naive)
+    hint = " ".join(capsys.readouterr().out.split("Hint:")[1].split())   # the hint may be wrapped
+    assert "x < 0" in hint and "≤ 0" in hint, "the hint names the quantity to look at: exp's argument"
+    for answer in ("e^x / (1 + e^x)", "np.where", "1 / (1 + e"):
+        assert answer not in hint, f"the hint gives the answer away: {answer!r}"
+
+
 def test_a_verdict_is_truthy_when_passed_and_displays_nothing_in_a_notebook(capsys):
     verdict = check.multiply_backward(multiply_right)
     assert verdict and verdict == True  # noqa: E712  (it compares like the bool it stands for)
@@ -212,3 +220,12 @@ def test_every_check_fails_an_unfinished_or_broken_answer_with_a_hint_and_never_
     out = capsys.readouterr().out
     assert not verdict
     assert out.startswith(f"✘ {name}:") and says in out and "\n  Hint: " in out
+
+
+def test_verdicts_and_hints_are_wrapped_to_fit_the_output_area(capsys):
+    from course_lib.check._core import WIDTH, report
+    report("long_exercise", False, "it returned " + "a very long description of the case " * 6,
+           hint="think about " + "the idea behind the computation " * 8)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) > 3 and all(len(line) <= WIDTH for line in lines)
+    assert lines[0].startswith("✘ long_exercise") and any(line.startswith("  Hint: think") for line in lines)

@@ -5,9 +5,12 @@ which case failed with the numbers and gives a hint (the idea, not the code). It
 :class:`Verdict`, true when the answer passed (so ``assert check.NAME(f)`` works), and never raises
 because of the student's code, so a notebook always runs on.
 """
+import textwrap
+
 import numpy as np
 
 PASS, FAIL = "✔", "✘"
+WIDTH = 88
 
 
 class CheckFailed(Exception):
@@ -40,10 +43,15 @@ class Verdict:
 
 
 def report(name, ok, message, hint=None, quiet=False):
-    """Print the verdict of a check (unless ``quiet``) and return it as a :class:`Verdict`."""
-    line = f"{PASS if ok else FAIL} {name}: {message}"
+    """Print the verdict of a check (unless ``quiet``) and return it as a :class:`Verdict`.
+
+    Lines are wrapped at ``WIDTH`` characters, so they fit a notebook's output area at 1280 px.
+    """
+    line = "\n".join(textwrap.fill(part, WIDTH, subsequent_indent="  ", break_long_words=False)
+                     for part in f"{PASS if ok else FAIL} {name}: {message}".splitlines())
     if not ok and hint:
-        line += f"\n  Hint: {hint}"
+        line += "\n" + textwrap.fill(hint, WIDTH, initial_indent="  Hint: ", subsequent_indent="        ",
+                                     break_long_words=False)
     if not quiet:
         print(line)
     return Verdict(ok, line)
