@@ -76,6 +76,14 @@ def test_wrong_answer_fails_with_a_hint(name, fn, capsys):
     assert out.startswith("✘") and "Hint:" in out
 
 
+def test_triangular_hint_points_at_the_idea_not_the_formula(capsys):
+    check.triangular_lr(triangular_sawtooth)
+    hint = " ".join(capsys.readouterr().out.split("Hint:")[1].split())   # the hint may be wrapped
+    assert "cycle" in hint and "peak" in hint
+    for answer in ("floor", "max(0", "2·cycle", "1 − x", "(max_lr − base_lr)·"):
+        assert answer not in hint, f"the hint gives the formula away: {answer!r}"
+
+
 def test_quiet_prints_nothing(capsys):
     assert bool(check.step_decay(step_decay_right, quiet=True)) is True
     assert capsys.readouterr().out == ""

@@ -31,5 +31,6 @@ def sigmoid(fn, quiet=False):
         compare("σ(x)", got, reference_sigmoid(x), "x = [-1000, 1000]")
 
     return run("sigmoid", [make(x) for x in cases] + [extreme],
-               hint="σ(x) = 1 / (1 + e^(−x)); for x < 0 the equal form e^x / (1 + e^x) never overflows (np.where picks per element).",
+               hint="exp overflows only for large positive arguments, and e^(−x) gets one when x is very negative: "
+                    "for x < 0, rewrite σ(x) so that exp only ever sees a number ≤ 0, and choose the form element by element.",
                quiet=quiet, success="matches the reference on 3 inputs and stays finite at ±1000.")

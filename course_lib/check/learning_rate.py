@@ -81,6 +81,6 @@ def triangular_lr(fn, quiet=False):
         return case
 
     return run("triangular_lr", [make(*c) for c in cases],
-               hint="cycle = floor(1 + step/(2·step_size)); x = |step/step_size − 2·cycle + 1|; "
-                    "rate = base_lr + (max_lr − base_lr)·max(0, 1 − x).",
+               hint="a cycle lasts 2·step_size steps: the rate is base_lr at its ends and max_lr in its middle, "
+                    "linear in between. Find where step lies in its cycle and how far (in step_sizes) it is from the peak.",
                quiet=quiet, success="matches torch's CyclicLR (triangular) on 9 steps: ends, peaks and slopes.")
