@@ -23,33 +23,33 @@ def draw_biological_neuron(ax):
     """
     _check_ax(ax)
     rng = np.random.default_rng(3)                         # the dendrites' wiggles, the same every time
-    soma = (2.0, 1.5)
+    soma = (1.9, 1.5)
     for angle in np.linspace(110, 250, 6):                 # dendrites: many, branching, on the input side
         a = np.deg2rad(angle)
         start = np.array(soma) + 0.45 * np.array([np.cos(a), np.sin(a)])
         end = start + 1.0 * np.array([np.cos(a), np.sin(a)])
-        ax.plot([start[0], end[0]], [start[1], end[1]], color="#6a51a3", lw=2.5)
+        ax.plot([start[0], end[0]], [start[1], end[1]], color="#6a51a3", ls="-", lw=2.5)
         for turn in (-25, 25):
             b = np.deg2rad(angle + turn + rng.uniform(-8, 8))
             tip = end + 0.45 * np.array([np.cos(b), np.sin(b)])
-            ax.plot([end[0], tip[0]], [end[1], tip[1]], color="#6a51a3", lw=1.5)
+            ax.plot([end[0], tip[0]], [end[1], tip[1]], color="#6a51a3", ls="-", lw=1.5)
     ax.add_patch(Circle(soma, 0.5, color="#bcbddc", zorder=3))
     ax.add_patch(Circle(soma, 0.2, color="#54278f", zorder=4))
-    ax.plot([2.5, 6.6], [1.5, 1.5], color="#6a51a3", lw=3)                     # the axon: one
-    for x0 in np.arange(3.0, 6.2, 0.8):                                        # myelin sheath segments
+    ax.plot([2.4, 5.9], [1.5, 1.5], color="#6a51a3", ls="-", lw=3)             # the axon: one
+    for x0 in np.arange(2.8, 5.4, 0.8):                                        # myelin sheath segments
         ax.add_patch(FancyArrowPatch((x0, 1.5), (x0 + 0.6, 1.5), arrowstyle="-", lw=9, color="#fdd0a2"))
     for dy in (-0.45, 0.0, 0.45):                                              # axon terminals
-        ax.plot([6.6, 7.2], [1.5, 1.5 + dy], color="#6a51a3", lw=1.5)
-        ax.add_patch(Circle((7.25, 1.5 + dy), 0.07, color="#54278f"))
-    ax.plot([7.45, 8.3], [1.95, 2.3], color="#9e9ac8", lw=2)                   # the next neuron's dendrite
-    ax.add_patch(FancyArrowPatch((3.2, 0.7), (7.8, 0.7), arrowstyle="-|>", mutation_scale=14, color="0.4"))
-    labels = {"dendrites\n(many inputs)": (0.0, 3.05), "soma + nucleus\n(integrates)": (3.1, 2.55),
-              "axon (one output)": (4.5, 1.9), "synapse": (7.9, 2.55),
-              "signal direction": (5.5, 0.45)}
+        ax.plot([5.9, 6.5], [1.5, 1.5 + dy], color="#6a51a3", ls="-", lw=1.5)
+        ax.add_patch(Circle((6.55, 1.5 + dy), 0.07, color="#54278f"))
+    ax.plot([6.75, 7.6], [1.95, 2.25], color="#9e9ac8", ls="-", lw=2)          # the next neuron's dendrite
+    ax.add_patch(FancyArrowPatch((2.8, 0.55), (6.8, 0.55), arrowstyle="-|>", mutation_scale=14, color="0.4"))
+    labels = {"dendrites\n(many inputs)": (0.7, 3.8), "soma + nucleus\n(integrates)": (3.3, 2.75),
+              "axon (one output)": (4.2, 1.95), "synapse": (7.0, 2.65),
+              "signal direction": (4.8, 0.15)}
     for text, (x, y) in labels.items():
-        ax.text(x, y, text, ha="center", va="center", fontsize=9)
-    ax.set_xlim(-0.3, 8.6)
-    ax.set_ylim(-0.4, 3.4)
+        ax.text(x, y, text, ha="center", va="center")
+    ax.set_xlim(-0.2, 7.8)
+    ax.set_ylim(-0.3, 4.2)
     ax.set_aspect("equal")
     ax.axis("off")
     return list(labels)
@@ -65,19 +65,19 @@ def draw_artificial_neuron(ax, n_inputs=3):
     ys = np.linspace(2.6, 0.4, n_inputs)
     labels = []
     for i, y in enumerate(ys, start=1):
-        ax.add_patch(Circle((0.4, y), 0.22, color="#c6dbef"))
+        ax.add_patch(Circle((0.4, y), 0.27, color="#c6dbef"))
         ax.text(0.4, y, f"$x_{i}$", ha="center", va="center")
-        ax.add_patch(FancyArrowPatch((0.62, y), (2.2, 1.5), arrowstyle="-|>", mutation_scale=12, color="0.3"))
-        ax.text(1.3, y + (1.5 - y) * 0.55 + 0.12, f"$w_{i}$", ha="center", fontsize=10, color="#08519c")
+        ax.add_patch(FancyArrowPatch((0.67, y), (2.2, 1.5), arrowstyle="-|>", mutation_scale=12, color="0.3"))
+        ax.text(1.3, y + (1.5 - y) * 0.55 + 0.12, f"$w_{i}$", ha="center", color="#08519c")
         labels += [f"x_{i}", f"w_{i}"]
     ax.add_patch(Circle((2.6, 1.5), 0.42, color="#fdd0a2"))
-    ax.text(2.6, 1.5, r"$\Sigma$" + "\n" + r"$+\,b$", ha="center", va="center", fontsize=11)
+    ax.text(2.6, 1.5, r"$\Sigma$" + "\n" + r"$+\,b$", ha="center", va="center")
     ax.add_patch(FancyArrowPatch((3.02, 1.5), (3.7, 1.5), arrowstyle="-|>", mutation_scale=12, color="0.3"))
     ax.add_patch(Circle((4.1, 1.5), 0.38, color="#c7e9c0"))
-    ax.text(4.1, 1.5, "$f$", ha="center", va="center", fontsize=13)
+    ax.text(4.1, 1.5, "$f$", ha="center", va="center", fontsize=16)
     ax.add_patch(FancyArrowPatch((4.48, 1.5), (5.3, 1.5), arrowstyle="-|>", mutation_scale=12, color="0.3"))
-    ax.text(5.55, 1.5, "$y$", ha="center", va="center", fontsize=13)
-    ax.text(3.3, 0.35, r"$y = f\left(\sum_i w_i x_i + b\right)$", ha="center", fontsize=12)
+    ax.text(5.55, 1.5, "$y$", ha="center", va="center", fontsize=16)
+    ax.text(3.3, 0.35, r"$y = f\left(\sum_i w_i x_i + b\right)$", ha="center", fontsize=15)
     labels += ["sum + bias", "activation f", "y"]
     ax.set_xlim(0, 6)
     ax.set_ylim(0, 3)
@@ -100,7 +100,7 @@ def draw_network(ax, layer_sizes, names=("input", "hidden", "output")):
     for left, right in zip(positions[:-1], positions[1:]):
         for a in left:
             for b in right:
-                ax.plot([a[0], b[0]], [a[1], b[1]], color="0.7", lw=0.8, zorder=1)
+                ax.plot([a[0], b[0]], [a[1], b[1]], color="0.6", ls="-", lw=0.8, zorder=1)
     colours = ["#c6dbef"] + ["#fdd0a2"] * (len(sizes) - 2) + ["#c7e9c0"]
     for col, colour in zip(positions, colours):
         for (x, y) in col:
@@ -108,7 +108,7 @@ def draw_network(ax, layer_sizes, names=("input", "hidden", "output")):
     labels = []
     for k, col in enumerate(positions):
         name = names[0] if k == 0 else names[2] if k == len(sizes) - 1 else names[1]
-        ax.text(col[0][0], (tallest - 1) / 2 + 0.7, f"{name}\n{sizes[k]} units", ha="center", fontsize=8)
+        ax.text(col[0][0], (tallest - 1) / 2 + 0.7, f"{name}\n{sizes[k]} units", ha="center")
         labels.append(name)
     ax.set_xlim(-0.8, 2.0 * (len(sizes) - 1) + 0.8)
     ax.set_ylim(-(tallest - 1) / 2 - 0.6, (tallest - 1) / 2 + 1.6)

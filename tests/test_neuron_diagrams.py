@@ -2,7 +2,7 @@
 import pytest
 
 from course_lib import neuron_diagrams
-from course_lib.plotting import new_figure
+from course_lib.plotting import MIN_FONT_PT, new_figure, smallest_text_px
 
 
 def test_biological_neuron_names_its_parts():
@@ -35,3 +35,13 @@ def test_bad_arguments_are_refused():
         neuron_diagrams.draw_network(ax, 3)
     with pytest.raises(ValueError, match="n_inputs"):
         neuron_diagrams.draw_artificial_neuron(ax, n_inputs=0)
+
+
+@pytest.mark.parametrize("draw", [neuron_diagrams.draw_biological_neuron, neuron_diagrams.draw_artificial_neuron,
+                                  lambda ax: neuron_diagrams.draw_network(ax, [3, 4, 2])])
+def test_diagrams_are_readable_and_drawn_with_solid_lines(draw):
+    fig = new_figure(6, 3)
+    ax = fig.add_subplot()
+    draw(ax)
+    assert smallest_text_px(fig) >= MIN_FONT_PT * fig.dpi / 72      # never smaller than body text
+    assert all(line.get_linestyle() == "-" for line in ax.lines)      # the course's dash cycle is for data
