@@ -137,3 +137,26 @@ def test_reference_solutions_check_themselves_quietly(path):
         if not calls or not all(re.fullmatch(r"check\.\w+\(\w+, quiet=True\)\s*", call) for call in calls):
             loud.append(f"cell {i}: {calls}")
     assert not loud, f"reference solutions whose check is not `assert check.NAME(NAME_solution, quiet=True)`: {loud}"
+
+
+def horizontal_slides(cells):
+    """The deck's horizontal slides: each `slide` cell with the cells after it up to the next `slide`
+    (its subslides, fragments, continuations, notes and skipped cells), as lists of (index, cell)."""
+    slides = []
+    for i, cell in enumerate(cells):
+        if slide_type(cell) == "slide" or not slides:
+            slides.append([])
+        slides[-1].append((i, cell))
+    return slides
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_every_slide_has_speaker_notes(path):
+    """Every section has notes in the decks: each horizontal slide holds at least one non-empty notes cell."""
+    without = []
+    for slide in horizontal_slides(load(path)["cells"]):
+        if not any(slide_type(cell) == "notes" and "".join(cell["source"]).strip() for _, cell in slide):
+            index, first = slide[0]
+            heading = next(iter("".join(first["source"]).splitlines()), "")
+            without.append(f"cell {index} ({heading[:50]!r})")
+    assert not without, f"{len(without)} slides without speaker notes: {without}"
