@@ -211,7 +211,7 @@ def test_graph_view_show_sets_value_and_gradient_texts():
     view = GraphView(fig.add_subplot(), NODES, EDGES)
     view.show({"x": 2.0, "y": -3.0, "mul": -6.0}, {"x": -3.0, "y": 2.0, "mul": 1.0})
     assert view.values["x"].get_text() == "2" and view.values["mul"].get_text() == "-6"
-    assert view.grads["x"].get_text() == "∂L=-3" and view.grads["y"].get_text() == "∂L=2"
+    assert view.grads["x"].get_text() == "∂L = -3" and view.grads["y"].get_text() == "∂L = 2"
     assert view.values["L"].get_text() == "" and view.grads["L"].get_text() == ""
     view.show({"x": 0.123456}, {})
     assert view.values["x"].get_text() == "0.123" and view.values["y"].get_text() == ""
