@@ -9,6 +9,8 @@ lists the nodes of its inputs in ``next_functions``; a leaf that requires a grad
 """
 import torch
 
+from .plotting import MIN_FONT_PT
+
 __all__ = ["autograd_graph", "draw_autograd_graph"]
 
 LEAF_COLOR = "#dbe9f6"
@@ -95,11 +97,19 @@ def _columns(nodes, edges):
     return {key: deepest - d for key, d in depth.items()}
 
 
-def draw_autograd_graph(output, ax, names=None, fontsize=9):
+def _drawn_label(label, kind):
+    """An operation's name on two lines, "Mul" over "Backward0", so seven columns fit 9.5 in."""
+    name, found, suffix = label.partition("Backward")
+    return f"{name}\n{found}{suffix}" if kind != "leaf" and found and name else label
+
+
+def draw_autograd_graph(output, ax, names=None, fontsize=None):
     """Draw the backward graph of ``output`` on ``ax``, leaves on the left, output on the right.
 
     Arrows follow the forward pass (input → operation); backward runs against them.
-    Leaves are blue, operations grey, the output's node orange.
+    Leaves are blue, operations grey, the output's node orange. An operation's box shows its
+    class name on two lines ("Mul" over "Backward0"). ``fontsize`` defaults to the course's
+    body size (``course_lib.plotting.MIN_FONT_PT``).
 
     Returns ``(nodes, edges)`` as :func:`autograd_graph`.
     """
@@ -118,8 +128,10 @@ def draw_autograd_graph(output, ax, names=None, fontsize=9):
         for r, key in enumerate(keys):
             label, kind = nodes[key]
             x, y = (c + 0.5) / n_columns, 1 - (r + 0.5) / len(keys)
-            texts[key] = ax.text(x, y, label, ha="center", va="center", fontsize=fontsize,
-                                 bbox={"boxstyle": "round,pad=0.4", "fc": colors[kind], "ec": "0.3"})
+            texts[key] = ax.text(x, y, _drawn_label(label, kind), ha="center", va="center",
+                                 fontsize=MIN_FONT_PT if fontsize is None else fontsize,
+                                 linespacing=1.1,
+                                 bbox={"boxstyle": "round,pad=0.3", "fc": colors[kind], "ec": "0.3"})
     for source, target in edges:
         ax.annotate("", xy=(0, 0.5), xycoords=texts[target], xytext=(1, 0.5), textcoords=texts[source],
                     arrowprops={"arrowstyle": "->", "color": "0.35", "lw": 1.1, "shrinkA": 5, "shrinkB": 5})

@@ -76,7 +76,8 @@ class Multiply:
         try:
             z = x * y
         except ValueError:
-            raise ValueError(f"x and y must be broadcastable; got shapes {x.shape} and {y.shape}") from None
+            raise ValueError(f"x and y must be broadcastable; got shapes {x.shape} and {y.shape}"
+                             ) from None
         self.x, self.y, self.out_shape = x, y, z.shape
         return z
 

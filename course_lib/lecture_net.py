@@ -46,7 +46,8 @@ def calculate_loss(model, X, y, reg_lambda=0.01):
 
 
 def build_model(X, y, nn_hdim, num_passes=20000, epsilon=0.01, reg_lambda=0.01,
-                print_loss=False, nn_output_dim=2, seed=0, loss_history=None, log=print, tanh=np.tanh):
+                print_loss=False, nn_output_dim=2, seed=0, loss_history=None, log=print,
+                tanh=np.tanh):
     """Learn the parameters of the network by full-batch gradient descent and return the model.
 
     - nn_hdim: number of hidden units
@@ -77,7 +78,8 @@ def build_model(X, y, nn_hdim, num_passes=20000, epsilon=0.01, reg_lambda=0.01,
         probs = exp_scores / np.sum(exp_scores, axis=1, keepdims=True)
         if loss_history is not None:  # ADDED: the loss at the parameters of this pass
             loss_history.append((np.sum(-np.log(probs[range(num_examples), y]))
-                                 + reg_lambda / 2 * (np.sum(np.square(W1)) + np.sum(np.square(W2)))) / num_examples)
+                                 + reg_lambda / 2 * (np.sum(np.square(W1)) + np.sum(np.square(W2))))
+                                / num_examples)
         # backpropagation
         delta3 = probs.copy()  # FIX: `delta3 = probs` aliased the two arrays
         delta3[range(num_examples), y] -= 1
@@ -98,5 +100,6 @@ def build_model(X, y, nn_hdim, num_passes=20000, epsilon=0.01, reg_lambda=0.01,
         model = {'W1': W1, 'b1': b1, 'W2': W2, 'b2': b2}
         # optionally print the loss
         if print_loss and i % 1000 == 0:
-            log("Loss after iteration %i: %f" % (i, calculate_loss(model, X, y, reg_lambda)))  # FIX: print statement
+            # FIX: the print statement
+            log("Loss after iteration %i: %f" % (i, calculate_loss(model, X, y, reg_lambda)))
     return model

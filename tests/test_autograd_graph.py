@@ -4,7 +4,7 @@ import torch
 from matplotlib.text import Annotation
 
 from course_lib.autograd_graph import autograd_graph, draw_autograd_graph
-from course_lib.plotting import new_figure
+from course_lib.plotting import new_figure, smallest_text_px
 
 
 def lecture_graph():
@@ -70,12 +70,29 @@ def test_drawing_places_leaves_left_of_the_output():
     fig = new_figure(5, 2.5)
     ax = fig.add_subplot()
     nodes, edges = draw_autograd_graph(z, ax, names)
-    positions = {t.get_text(): t.get_position() for t in ax.texts if not isinstance(t, Annotation)}
+    positions = {t.get_text().replace("\n", ""): t.get_position() for t in ax.texts
+                 if not isinstance(t, Annotation)}
     assert set(positions) == {"w", "b", "MulBackward0", "AddBackward0"}
     assert positions["w"][0] < positions["MulBackward0"][0] < positions["AddBackward0"][0]
     assert positions["b"][0] < positions["AddBackward0"][0]
     assert len([t for t in ax.texts if isinstance(t, Annotation)]) == len(edges)
     fig.canvas.draw()                             # the arrows' artist coordinates resolve
+
+
+def test_drawn_labels_are_body_size_and_fit_seven_columns_in_a_notebook_width():
+    x_data = torch.linspace(-1, 1, 5).unsqueeze(1)
+    w, b = torch.ones(1, 1, requires_grad=True), torch.zeros(1, 1, requires_grad=True)
+    loss = (0.5 * (x_data.pow(2).mm(w) + b - x_data) ** 2).sum()       # 7 columns, as in chapter 10
+    fig = new_figure(9.5, 2.0)
+    ax = fig.add_axes((0, 0, 1, 1))
+    draw_autograd_graph(loss, ax, {"w": w, "b": b})
+    assert smallest_text_px(fig) >= 14                                # JupyterLab's body text
+    boxes = sorted((t.get_bbox_patch().get_window_extent() for t in ax.texts
+                    if not isinstance(t, Annotation)), key=lambda box: box.x0)
+    assert all(box.x0 >= 0 and box.x1 <= fig.bbox.x1 for box in boxes)
+    same_row = [box for box in boxes if abs(box.y0 - boxes[-1].y0) < 1]
+    assert all(a.x1 < b.x0 for a, b in zip(same_row, same_row[1:]))   # no two boxes overlap
+    assert "Mul\nBackward0" in [t.get_text() for t in ax.texts]        # a class name on two lines
 
 
 @pytest.mark.parametrize("bad, error", [(3.0, TypeError), (torch.ones(2), ValueError),
