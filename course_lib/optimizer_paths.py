@@ -8,6 +8,8 @@ widget needs (so that moving a slider only slices arrays) and draws them.
 - :data:`BASE_LR` — a learning rate per surface and optimizer that shows the optimizer at its
   typical behaviour there (the widget multiplies it by a factor).
 - :func:`precompute_paths` — every (surface, optimizer, factor) path, ``steps + 1`` points each.
+- :data:`STYLES` — how each optimizer is drawn: an Okabe–Ito colour (:data:`COLORS`) and, for readers
+  who cannot tell colours apart, its own dash pattern and end marker.
 - :class:`TrajectoryPanel` — one surface's contours (drawn once) and one line per optimizer.
 - :class:`OptimizerChoice` — a row of checkboxes that says which optimizers to show.
 """
@@ -16,12 +18,15 @@ import functools
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.markers import MarkerStyle
+from matplotlib.ticker import MaxNLocator
 
 from ._validate import _describe, as_number
 from .optim import SGD, Adagrad, Adam, RMSprop
+from .plotting import PALETTE
 from .surfaces import SURFACES, Surface, run_optimizer
 
-__all__ = ["RACERS", "COLORS", "BASE_LR", "precompute_paths", "TrajectoryPanel", "OptimizerChoice",
+__all__ = ["RACERS", "COLORS", "STYLES", "BASE_LR", "precompute_paths", "TrajectoryPanel", "OptimizerChoice",
            "steps_to_escape"]
 
 RACERS = {
@@ -31,7 +36,18 @@ RACERS = {
     "RMSprop": lambda lr: functools.partial(RMSprop, lr=lr, alpha=0.9),   # Hinton's β = 0.9
     "Adam": lambda lr: functools.partial(Adam, lr=lr),
 }
-COLORS = {"SGD": "#1f77b4", "momentum": "#ff7f0e", "AdaGrad": "#2ca02c", "RMSprop": "#d62728", "Adam": "#9467bd"}
+# Colour, dash pattern and end marker per optimizer: any two differ in all three, so the lines stay apart
+# under red–green colour blindness and in greyscale (tab10's blue/purple and green/red pairs did not).
+# (Okabe–Ito black, orange, bluish green, vermillion, blue: under a deuteranopia or protanopia simulation
+# they become black, yellow, grey, olive and blue, still five different colours.)
+STYLES = {
+    "SGD": {"color": PALETTE[7], "linestyle": "-", "marker": "o"},
+    "momentum": {"color": PALETTE[1], "linestyle": (0, (6, 2)), "marker": "s"},
+    "AdaGrad": {"color": PALETTE[2], "linestyle": (0, (5, 2, 1, 2)), "marker": "^"},
+    "RMSprop": {"color": PALETTE[3], "linestyle": (0, (1, 1.5)), "marker": "D"},
+    "Adam": {"color": PALETTE[0], "linestyle": (0, (3, 1, 1, 1, 1, 1)), "marker": "v"},
+}
+COLORS = {name: style["color"] for name, style in STYLES.items()}
 
 # surface name -> optimizer name -> learning rate (factor 1 in the widget)
 BASE_LR = {
@@ -98,17 +114,24 @@ def _levels(surface, Z):
     return np.linspace(Z.min(), Z.max(), 14)
 
 
-class TrajectoryPanel:
-    """One surface: its contours, drawn once, and a path (with a dot at its end) per optimizer.
+def _marker_path(marker):
+    """A marker's outline in points, as ``scatter`` draws it (so one scatter can mix markers)."""
+    style = MarkerStyle(marker)
+    return style.get_path().transformed(style.get_transform())
 
-    All paths of the panel form one ``LineCollection`` and all end dots one scatter, so a redraw
+
+class TrajectoryPanel:
+    """One surface: its contours, drawn once, and a path (with a marker at its end) per optimizer.
+
+    All paths of the panel form one ``LineCollection`` (each segment with its optimizer's colour and
+    dash pattern) and all end markers one scatter (each with its optimizer's marker), so a redraw
     costs two artists per panel however many optimizers are shown.
 
     Parameters
     ----------
     ax : matplotlib Axes
     surface : Surface
-    names : list of optimizer names (coloured by :data:`COLORS`)
+    names : list of optimizer names (drawn as :data:`STYLES` says)
     resolution : int, the contour grid (drawn once, so it costs nothing per update)
 
     Attributes
@@ -117,24 +140,27 @@ class TrajectoryPanel:
         LivePlot's ``dynamic``).
     """
 
+    LINEWIDTH = 2.0
+
     def __init__(self, ax, surface, names, resolution=80):
         if not isinstance(surface, Surface):
             raise TypeError(f"surface must be a Surface; got {_describe(surface)}")
         X, Y, Z = surface.grid(resolution)
-        ax.contour(X, Y, Z, levels=_levels(surface, Z), colors="0.7", linewidths=0.6)
+        ax.contour(X, Y, Z, levels=_levels(surface, Z), colors="0.78", linewidths=0.7, negative_linestyles="solid")
         for m in surface.minima:
-            ax.plot(*m, marker="*", color="gold", markeredgecolor="k", markersize=11, zorder=3)
-        ax.plot(*surface.start, "ko", markersize=4)
+            ax.plot(*m, marker="*", color="gold", markeredgecolor="k", markersize=14, zorder=3)
+        ax.plot(*surface.start, "ko", markersize=5)
         ax.set(xlim=surface.xlim, ylim=surface.ylim)
-        ax.set_title(surface.name, fontsize=9)
-        ax.tick_params(labelsize=7)
-        for name in names:                       # legend entries only
-            ax.plot([], [], "-", color=COLORS.get(name, "k"), lw=1.4, label=name)
+        ax.set_title(surface.name)
+        ax.xaxis.set_major_locator(MaxNLocator(4, steps=[1, 2, 5, 10]))     # few, round ticks: type stays large
+        ax.yaxis.set_major_locator(MaxNLocator(3, steps=[1, 2, 5, 10]))
         self.names = list(names)
-        self.colors = [COLORS.get(name, "k") for name in self.names]
+        self.styles = [STYLES.get(name, {"color": "k", "linestyle": "-", "marker": "o"}) for name in self.names]
+        for name, style in zip(self.names, self.styles):        # legend entries only
+            ax.plot([], [], lw=self.LINEWIDTH, markersize=7, label=name, **style)
         self.window = np.array([surface.xlim, surface.ylim]).T        # rows: lower corner, upper corner
-        self.paths = LineCollection([], linewidths=1.4, zorder=4)
-        self.ends = ax.scatter([], [], s=16, zorder=5)
+        self.paths = LineCollection([], linewidths=self.LINEWIDTH, zorder=4)
+        self.ends = ax.scatter([], [], s=49, zorder=5)
         ax.add_collection(self.paths, autolim=False)
         self.artists = [self.paths, self.ends]
 
@@ -148,20 +174,23 @@ class TrajectoryPanel:
 
     def show(self, paths, visible=None):
         """Draw ``paths[name]`` (an (n, 2) array) for each optimizer in ``visible`` (default: all)."""
-        segments, colors, ends = [], [], []
-        for name, color in zip(self.names, self.colors):
+        segments, styles, ends = [], [], []
+        for name, style in zip(self.names, self.styles):
             if visible is not None and name not in visible:
                 continue
             path = self._clipped(paths[name])
             if len(path):
                 segments.append(path)
-                colors.append(color)
+                styles.append(style)
                 ends.append(path[-1])
+        colors = [style["color"] for style in styles]
         self.paths.set_segments(segments)
         self.paths.set_color(colors)
+        self.paths.set_linestyle([style["linestyle"] for style in styles] or "-")
         self.ends.set_offsets(np.array(ends).reshape(-1, 2))
+        self.ends.set_paths([_marker_path(style["marker"]) for style in styles])
         self.ends.set_facecolor(colors)
-        self.ends.set_edgecolor(colors)
+        self.ends.set_edgecolor("k")
 
 
 class OptimizerChoice(widgets.HBox):

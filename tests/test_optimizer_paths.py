@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 from course_lib.optim import SGD, Adam
-from course_lib.optimizer_paths import (BASE_LR, RACERS, OptimizerChoice, TrajectoryPanel, precompute_paths,
-                                        steps_to_escape)
-from course_lib.plotting import new_figure
+from course_lib.optimizer_paths import (BASE_LR, COLORS, RACERS, STYLES, OptimizerChoice, TrajectoryPanel,
+                                        precompute_paths, steps_to_escape)
+from course_lib.plotting import PALETTE, new_figure
 from course_lib.surfaces import QUADRATIC, SADDLE, SURFACES, run_optimizer
 
 
@@ -87,3 +87,32 @@ def test_optimizer_choice_reports_ticked_boxes_and_calls_back():
     assert calls == [("SGD", "Adam")]
     with pytest.raises(TypeError, match="callback"):
         choice.on_change(3)
+
+
+def test_any_two_optimizers_differ_in_colour_dash_and_marker():
+    """Colour alone fails readers with red-green colour blindness: each pair also differs in dash and marker."""
+    assert set(STYLES) == set(RACERS) and COLORS == {name: style["color"] for name, style in STYLES.items()}
+    assert all(style["color"] in PALETTE for style in STYLES.values())
+    for key in ("color", "linestyle", "marker"):
+        values = [str(style[key]) for style in STYLES.values()]
+        assert len(set(values)) == len(values), f"two optimizers share a {key}"
+
+
+def test_panel_draws_each_path_with_its_optimizers_dash_and_end_marker():
+    from matplotlib.colors import to_rgba
+    from matplotlib.lines import Line2D
+
+    fig = new_figure(3, 3)
+    panel = TrajectoryPanel(fig.add_subplot(), QUADRATIC, ["SGD", "RMSprop", "Adam"])
+    paths = {name: np.array([[0.0, 0.0], [1.0, k]]) for k, name in enumerate(["SGD", "RMSprop", "Adam"])}
+    panel.show(paths, visible=("SGD", "Adam"))
+    shown = ["SGD", "Adam"]
+    np.testing.assert_allclose(panel.paths.get_colors(), [to_rgba(STYLES[n]["color"]) for n in shown])
+    dashes = [pattern for _, pattern in panel.paths.get_linestyle()]
+    expected = [Line2D([], [], linestyle=STYLES[n]["linestyle"], linewidth=panel.LINEWIDTH)._dash_pattern[1]
+                for n in shown]
+    assert [None if d is None else tuple(d) for d in dashes] == [None if d is None else tuple(d) for d in expected]
+    markers = panel.ends.get_paths()
+    assert len(markers) == 2 and not np.allclose(markers[0].vertices[:4], markers[1].vertices[:4])
+    np.testing.assert_allclose(panel.ends.get_facecolors(), [to_rgba(STYLES[n]["color"]) for n in shown])
+    fig.canvas.draw()
