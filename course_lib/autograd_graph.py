@@ -58,7 +58,8 @@ def autograd_graph(output, names=None):
     names = {} if names is None else dict(names)
     for name, tensor in names.items():
         if not isinstance(tensor, torch.Tensor):
-            raise TypeError(f"names must map names to tensors; got {type(tensor).__name__} for {name!r}")
+            raise TypeError(f"names must map names to tensors; got {type(tensor).__name__} "
+                            f"for {name!r}")
     keys, nodes, edges = {}, {}, []
     stack = [output.grad_fn]
     keys[output.grad_fn] = "n0"
@@ -66,7 +67,7 @@ def autograd_graph(output, names=None):
     while stack:
         fn = stack.pop()
         for parent, _ in fn.next_functions:
-            if parent is None:                      # an input that needs no gradient (e.g. the data x)
+            if parent is None:                      # an input needing no gradient (the data x)
                 continue
             if parent not in keys:
                 keys[parent] = f"n{len(keys)}"
@@ -131,8 +132,10 @@ def draw_autograd_graph(output, ax, names=None, fontsize=None):
             texts[key] = ax.text(x, y, _drawn_label(label, kind), ha="center", va="center",
                                  fontsize=MIN_FONT_PT if fontsize is None else fontsize,
                                  linespacing=1.1,
-                                 bbox={"boxstyle": "round,pad=0.3", "fc": colors[kind], "ec": "0.3"})
+                                 bbox={"boxstyle": "round,pad=0.3", "fc": colors[kind],
+                                       "ec": "0.3"})
     for source, target in edges:
-        ax.annotate("", xy=(0, 0.5), xycoords=texts[target], xytext=(1, 0.5), textcoords=texts[source],
-                    arrowprops={"arrowstyle": "->", "color": "0.35", "lw": 1.1, "shrinkA": 5, "shrinkB": 5})
+        ax.annotate("", xy=(0, 0.5), xycoords=texts[target], xytext=(1, 0.5),
+                    textcoords=texts[source], arrowprops={"arrowstyle": "->", "color": "0.35",
+                                                          "lw": 1.1, "shrinkA": 5, "shrinkB": 5})
     return nodes, edges
