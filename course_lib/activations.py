@@ -197,7 +197,8 @@ def glu_backward(x, dout, axis=-1):
     For h = a ⊗ σ(b), with a, b the halves of x along ``axis``:
 
     .. math:: \frac{\partial L}{\partial a} = \frac{\partial L}{\partial h} \otimes \sigma(b),\qquad
-              \frac{\partial L}{\partial b} = \frac{\partial L}{\partial h} \otimes a \otimes \sigma(b)\,(1 - \sigma(b)),
+              \frac{\partial L}{\partial b} = \frac{\partial L}{\partial h} \otimes a
+              \otimes \sigma(b)\,(1 - \sigma(b)),
 
     joined back along ``axis``. Shapes: x (..., 2k, ...), dout (..., k, ...) → dx of x's shape.
     """
