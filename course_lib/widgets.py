@@ -22,6 +22,7 @@ import numbers
 
 import ipywidgets as widgets
 from PIL import Image
+from traitlets import Unicode
 
 from .plotting import describe_figure
 
@@ -108,6 +109,16 @@ def dropdown(description, options, value=None, **kwargs):
                             description=description, style={"description_width": "initial"}, **kwargs)
 
 
+class DescribedImage(widgets.Image):
+    """An ipywidgets Image whose ``tooltip`` becomes the picture's accessible name (its ``title``).
+
+    ipywidgets' front end sets an element's ``title`` from ``tooltip`` only for a widget with a
+    ``description``; Image has none (and its view fails on a tooltip without one), so this adds an
+    empty one.
+    """
+    description = Unicode("").tag(sync=True)
+
+
 class LivePlot(widgets.VBox):
     """Controls above a figure that redraws when a control changes.
 
@@ -150,8 +161,9 @@ class LivePlot(widgets.VBox):
             raise TypeError(f"enabled must be a function of the control values; got {type(enabled).__name__}")
         self._enabled = enabled
         self._background = None
+        self.redrawn = []           # the artists each update draws (blitting), set on the first draw
         width, height = fig.get_size_inches() * fig.dpi
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{width:.0f}px", height=f"{height:.0f}px"))
+        self.image = DescribedImage(format="png", layout=widgets.Layout(width=f"{width:.0f}px", height=f"{height:.0f}px"))
         self.alt_text = ""
         self.last_update_ms = float("nan")
         for control in self.controls.values():
@@ -189,15 +201,27 @@ class LivePlot(widgets.VBox):
             return render_png(self.fig)
         canvas = self.fig.canvas
         if self._background is None:            # first time: draw the still parts once
-            for artist in self.dynamic:
+            self.redrawn = self._drawing_order()
+            for artist in self.redrawn:
                 artist.set_animated(True)
             canvas.draw()
             self._background = canvas.copy_from_bbox(self.fig.bbox)
         else:
             canvas.restore_region(self._background)
-        for artist in self.dynamic:
+        for artist in self.redrawn:
             self.fig.draw_artist(artist)
         return canvas_png(self.fig)
+
+    def _drawing_order(self):
+        """What each update draws: the dynamic artists and the frames (spines) above them, by zorder,
+        so the picture is what a full redraw would show (a line drawn last would cover the frame)."""
+        lowest = {}
+        for artist in self.dynamic:
+            if artist.axes is not None and artist is not artist.axes.title:
+                lowest[artist.axes] = min(lowest.get(artist.axes, artist.zorder), artist.zorder)
+        frames = [spine for ax, z in lowest.items() for spine in ax.spines.values()
+                  if spine.get_visible() and spine.zorder > z and spine not in self.dynamic]
+        return sorted(self.dynamic + frames, key=lambda artist: artist.zorder)
 
     def _on_change(self, change):
         self.refresh()

@@ -61,14 +61,14 @@ def _texts(fig):
 
 def _full_redraw(plot):
     """The figure drawn from scratch, every artist in place (not blitted)."""
-    for artist in plot.dynamic:
+    for artist in plot.redrawn:
         artist.set_animated(False)
     try:
         plot.fig.canvas.draw()
         from course_lib.widgets import canvas_png
         return canvas_png(plot.fig)
     finally:
-        for artist in plot.dynamic:
+        for artist in plot.redrawn:
             artist.set_animated(True)
 
 

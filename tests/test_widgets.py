@@ -272,3 +272,24 @@ def test_live_plot_greys_out_controls_that_do_nothing_for_the_current_choice():
     assert not scale.disabled and scale.style.handle_color is None
     with pytest.raises(TypeError, match="enabled"):
         W.LivePlot(fig, {"kind": kind}, lambda kind: None, enabled="yes")
+
+
+def test_blitted_region_leaves_the_frame_on_top_as_a_full_redraw_does():
+    from PIL import Image
+    import io
+    from matplotlib.patches import Polygon
+
+    def make(dynamic):
+        fig = new_figure(3, 2)
+        ax = fig.add_subplot()
+        region = ax.add_patch(Polygon(np.zeros((0, 2)), closed=True, color="#b3d4ea"))
+        ax.set(xlim=(0, 1), ylim=(0, 1))
+
+        def update(a):
+            region.set_xy([[-1, -1], [a, -1], [a, 2], [-1, 2]])      # covers the left, top and bottom frame
+
+        plot = W.LivePlot(fig, {"a": W.slider("a", 0.5, 0, 1, 0.1)}, update, dynamic=[region] if dynamic else None)
+        plot.controls["a"].value = 0.8
+        return np.asarray(Image.open(io.BytesIO(plot.image.value)))
+
+    np.testing.assert_array_equal(make(dynamic=True), make(dynamic=False))
