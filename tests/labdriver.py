@@ -29,7 +29,19 @@ SETTING_OVERRIDES = {
     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},  # every cell stays in the page
 }
 PRESENT_CONFIG = ROOT / "tools" / "present"
-CONTROLS = ".widget-slider .noUi-handle, .widget-dropdown select, .widget-checkbox input[type=checkbox]"
+STUDENT_SCREEN = (1280, 800)    # a laptop: the page the issue's student sees, with the file browser open
+# One entry per control, in the page's order: a slider's handle, a dropdown's select, a checkbox, and the
+# row of a ToggleButtons or the box of a RadioButtons (its options are the buttons or radios inside).
+CONTROLS = (".widget-slider .noUi-handle, .widget-dropdown select, .widget-checkbox input[type=checkbox], "
+            ".widget-toggle-buttons, .widget-radio-box")
+OPTIONS = ".widget-toggle-button, input[type=radio]"
+# The live plot (a LivePlot: a VBox of a row of controls and an image) around an element, in JavaScript.
+LIVE_PLOT_OF = """e => { for (let n = e; n; n = n.parentElement)
+    if (n.classList.contains('widget-vbox') && Array.from(n.children).some(c => c.matches('img.widget-image')))
+        return n;
+    return null; }"""
+LIVE_PLOTS = """Array.from(document.querySelectorAll('.jp-NotebookPanel .widget-vbox'))
+    .filter(n => Array.from(n.children).some(c => c.matches('img.widget-image')))"""
 
 
 def find_chromium():
@@ -109,7 +121,8 @@ class Lab:
             env["JUPYTER_CONFIG_PATH"] = str(PRESENT_CONFIG)
         command = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={self.port}",
                    "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={self.token}", "--ServerApp.port_retries=0",
-                   f"--ServerApp.root_dir={ROOT}"]
+                   f"--ServerApp.root_dir={ROOT}",
+                   "--LabApp.expose_app_in_browser=True"]    # window.jupyterapp: the notebook's own cell list
         if os.geteuid() == 0:
             command.append("--allow-root")
         self.log = open(self.home / "server.log", "w")
@@ -155,9 +168,14 @@ def open_browser(playwright):
 
 
 class NotebookPage:
-    """One notebook opened fresh in its own workspace, with the page's console errors collected."""
+    """One notebook opened fresh in its own workspace, with the page's console errors collected.
 
-    def __init__(self, lab, browser, notebook, viewport=(1400, 1000)):
+    The page is a student's laptop (``STUDENT_SCREEN``, 1280×800) with the file browser open on the
+    left, as JupyterLab opens a fresh workspace; ``file_browser=True`` makes sure of it (it opens the
+    file browser if it is closed), ``False`` leaves the layout as Lab opened it.
+    """
+
+    def __init__(self, lab, browser, notebook, viewport=STUDENT_SCREEN, file_browser=True):
         self.lab, self.notebook = lab, notebook
         self.page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
         self.console_errors = []
@@ -166,6 +184,16 @@ class NotebookPage:
         workspace = f"nncourse{int(time.time() * 1000)}"
         self.page.goto(lab.url(f"lab/workspaces/{workspace}/tree/notebooks/{notebook}?reset"))
         self.page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
+        if file_browser:
+            self.show_file_browser()
+
+    def show_file_browser(self):
+        """Open the file browser in the left sidebar (a fresh workspace already has it open); its width in px."""
+        panel = self.page.locator("#filebrowser")
+        if not panel.is_visible():
+            self.page.click(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']")
+            panel.wait_for(state="visible", timeout=10_000)
+        return panel.bounding_box()["width"]
 
     def _kernel_idle(self):
         sessions = [s for s in self.lab.api("api/sessions") if s["path"].endswith(self.notebook)]
@@ -197,6 +225,20 @@ class NotebookPage:
             time.sleep(1)
         raise TimeoutError(f"{self.notebook}: Run All did not finish in {timeout} s; prompts {self.prompts()}")
 
+    def settle(self, quiet=0.3, timeout=60):
+        """Wait until the kernel is idle and no live plot's picture has changed for ``quiet`` s (after a
+        burst of key presses the kernel may still be drawing the pictures they asked for)."""
+        deadline = time.time() + timeout
+        sources = None
+        while time.time() < deadline:
+            if self._kernel_idle():
+                now = self.image_sources()
+                if now == sources:
+                    return
+                sources = now
+            time.sleep(quiet)
+        raise TimeoutError(f"{self.notebook}: the kernel and the pictures did not settle in {timeout} s")
+
     def prompts(self):
         return [p.strip() for p in self.page.locator(".jp-CodeCell .jp-InputArea-prompt").all_inner_texts()]
 
@@ -206,7 +248,21 @@ class NotebookPage:
         return "\n".join(texts)
 
     def broken_widgets(self):
-        return self.page.locator("text=Error displaying widget").count()
+        """How many widgets failed to display: "Error displaying widget" (no model) or the error box
+        "Click to show javascript error" (the view threw, e.g. ImageView on a tooltip)."""
+        return (self.page.locator("text=Error displaying widget").count()
+                + self.page.locator(".jupyter-widgets-error-widget").count())
+
+    def widget_errors(self):
+        """The text of each widget's error box (the JavaScript error it shows when clicked)."""
+        return self.page.eval_on_selector_all(".jupyter-widgets-error-widget", "els => els.map(e => e.title || e.textContent)")
+
+    def cell_sources(self):
+        """Every cell of the notebook, as the notebook model holds it: [(cell type, source)]."""
+        return self.page.evaluate("""() => {
+            const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+            return Array.from({length: cells.length}, (_, i) => cells.get(i))
+                .map(c => [c.type, c.sharedModel.getSource()]); }""")
 
     def images(self):
         return self.page.locator("img.widget-image")
@@ -217,42 +273,94 @@ class NotebookPage:
     def controls(self):
         return self.page.locator(CONTROLS)
 
-    def move(self, index, timeout=5.0, restore=True):
+    def press(self, locator, key):
+        """Focus ``locator`` and press ``key``, as a student does who tabs to a control and sees it focused:
+        focusing a control in another cell makes that cell active, and JupyterLab may then take the focus
+        back to the notebook for a moment, so the focus is checked (and given again) before the key."""
+        for _ in range(20):
+            locator.focus()
+            if locator.evaluate("e => document.activeElement === e"):
+                break
+            time.sleep(0.05)
+        self.page.keyboard.press(key)
+
+    def kind(self, index):
+        """What control ``index`` is: "slider", "dropdown", "checkbox", "toggle" (buttons) or "radio"."""
+        return self.controls().nth(index).evaluate(
+            "e => e.matches('.noUi-handle') ? 'slider' : e.matches('select') ? 'dropdown' : "
+            "e.matches('input[type=checkbox]') ? 'checkbox' : e.matches('.widget-toggle-buttons') ? 'toggle' : 'radio'")
+
+    def options(self, index):
+        """The option buttons (or radios) of a ToggleButtons (RadioButtons) control, as a locator."""
+        return self.controls().nth(index).locator(OPTIONS)
+
+    def chosen(self, index):
+        """Which option of a ToggleButtons or RadioButtons control is chosen (its position), or None."""
+        return self.controls().nth(index).evaluate(
+            f"e => Array.from(e.querySelectorAll('{OPTIONS}')).findIndex(o => "
+            "o.classList.contains('mod-active') || o.checked === true)")
+
+    def is_disabled(self, index):
+        return self.controls().nth(index).evaluate(
+            "e => e.disabled === true || !!e.closest('[disabled], .mod-disabled') || !!e.querySelector(':disabled')")
+
+    def move(self, index, timeout=5.0, restore=True, moved=None):
         """Change control ``index`` and time it: ms from the key press (or selection, or click) to new pixels.
 
-        Sliders move one step right (left at the end); dropdowns try the next options until the plot
-        changes; checkboxes are clicked. With ``restore``, dropdowns and checkboxes are then put back,
-        so the next control is tried in the notebook's own state. Returns None if nothing changed,
-        "disabled" for a greyed-out control.
+        Sliders move one step right (left at the end) with the arrow keys; option buttons and radios
+        choose the next options from the keyboard (focus the option, press Space) until the plot
+        changes; dropdowns try the next options the same way (by selection); checkboxes are clicked.
+        ``moved()``, if given, is called once the plot has changed. With ``restore``, option
+        buttons, radios, dropdowns and checkboxes are then put back, so the next control is tried in
+        the notebook's own state. Returns None if nothing changed, "disabled" for a greyed-out
+        control. Afterwards ``self.changed`` lists the images (positions among ``img.widget-image``)
+        whose picture the move changed.
         """
         control = self.controls().nth(index)
         control.scroll_into_view_if_needed()
-        if control.evaluate("e => e.disabled === true || !!e.closest('[disabled], .mod-disabled')"):
+        self.changed = []
+        if self.is_disabled(index):
             return "disabled"
-        kind = control.evaluate("e => e.tagName.toLowerCase() + ':' + (e.type || '')")
-        if kind == "select:select-one":
-            original = control.evaluate("s => s.value")
-            options = control.evaluate("s => Array.from(s.options, o => o.value)")
-            for option in options[options.index(original) + 1:] + options[:options.index(original)]:
-                ms = self._timed(lambda: control.select_option(option), timeout)
+        kind = self.kind(index)
+        if kind in ("dropdown", "toggle", "radio"):
+            if kind == "dropdown":
+                values = control.evaluate("s => Array.from(s.options, o => o.value)")
+                original = values.index(control.evaluate("s => s.value"))
+                choose = lambda k: control.select_option(values[k])  # noqa: E731
+            else:
+                values, original = range(self.options(index).count()), self.chosen(index)
+                choose = lambda k: self.press(self.options(index).nth(k), "Space")  # noqa: E731
+            for k in list(range(original + 1, len(values))) + list(range(original)):
+                ms = self.timed(lambda: choose(k), timeout)
                 if ms is not None:
+                    changed = self.changed
+                    if moved:
+                        moved()
                     if restore:
-                        self._timed(lambda: control.select_option(original), timeout)
+                        self.timed(lambda: choose(original), timeout)
+                    self.changed = changed
                     return ms
             return None
-        if kind == "input:checkbox":
-            ms = self._timed(control.click, timeout)
+        if kind == "checkbox":
+            ms = self.timed(control.click, timeout)
+            changed = self.changed
+            if ms is not None and moved:
+                moved()
             if restore:
-                self._timed(control.click, timeout)
+                self.timed(control.click, timeout)
+            self.changed = changed
             return ms
         for key in ("ArrowRight", "ArrowLeft"):
-            control.focus()
-            ms = self._timed(lambda: control.press(key), timeout)
+            ms = self.timed(lambda: self.press(control, key), timeout)
             if ms is not None:
+                if moved:
+                    moved()
                 return ms
         return None
 
-    def _timed(self, act, timeout):
+    def timed(self, act, timeout=5.0):
+        """Do ``act()`` and wait for a live plot's picture to change: the ms it took, or None after ``timeout`` s.
+        ``self.changed`` then lists the pictures (positions among ``img.widget-image``) that changed."""
         before = self.image_sources()
         start = time.perf_counter()
         act()
@@ -262,14 +370,159 @@ class NotebookPage:
                                         "&& now.some((s, i) => s !== before[i]); }", arg=before,
                                         timeout=timeout * 1000, polling="raf")
         except Exception:
+            self.changed = []
             return None
-        return 1000 * (time.perf_counter() - start)
+        ms = 1000 * (time.perf_counter() - start)
+        self.changed = [i for i, (old, new) in enumerate(zip(before, self.image_sources())) if old != new]
+        return ms
 
     def describe(self, index):
         """A short name for control ``index``: its widget's label."""
         return self.controls().nth(index).evaluate(
-            "e => { const w = e.closest('.widget-inline-hbox, .widget-checkbox, .widget-hbox'); "
+            "e => { const w = e.closest('.widget-inline-hbox, .widget-checkbox, .widget-toggle-buttons, "
+            ".widget-radio, .widget-hbox'); "
             "const l = w && w.querySelector('.widget-label, label'); return l ? l.textContent.trim() : '?'; }")
+
+    def live_plot_of(self, index):
+        """The position (among the page's live plots) of the LivePlot that holds control ``index``, or None."""
+        return self.controls().nth(index).evaluate(
+            f"e => {{ const plot = ({LIVE_PLOT_OF})(e); const i = {LIVE_PLOTS}.indexOf(plot); return i < 0 ? null : i; }}")
+
+    def live_plot(self, k):
+        """Live plot ``k`` (a LivePlot's VBox: controls above an image), as an element handle."""
+        return self.page.evaluate_handle(f"k => {LIVE_PLOTS}[k]", k).as_element()
+
+    def live_plot_images(self):
+        """For each live plot, the position of its image among ``img.widget-image``."""
+        return self.page.evaluate(f"""() => {{ const all = Array.from(document.querySelectorAll('img.widget-image'));
+            return {LIVE_PLOTS}.map(p => all.indexOf(Array.from(p.children).find(c => c.matches('img.widget-image')))); }}""")
+
+    def screen_metrics(self):
+        """What fits on this page, measured: the numbers tests/screen.py records.
+
+        ``body_font_px``: the computed font size of a rendered Markdown paragraph. ``output_width_px``:
+        the content width of an output area holding an image or a widget (an image wider than this
+        is shrunk). ``code_columns``: how many characters of the code font fit in a code cell's
+        editor before the line runs past its right edge (CodeMirror then scrolls it);
+        ``output_columns``: how many fit on a printed (stream output) line before it wraps.
+        Character widths come from the page's own text (a Range over the longest ASCII line).
+        Values are None when the notebook shows no such element.
+        """
+        return self.page.evaluate("""() => {
+            const panel = document.querySelector('.jp-NotebookPanel');
+            const ascii = t => /^[\\x20-\\x7e]+$/.test(t);
+            const charWidth = lines => {
+                const best = lines.filter(l => ascii(l.textContent))
+                                  .sort((a, b) => b.textContent.length - a.textContent.length)[0];
+                if (!best) return null;
+                const range = document.createRange(); range.selectNodeContents(best);
+                return range.getBoundingClientRect().width / best.textContent.length;
+            };
+            const out = {file_browser_px: null, body_font_px: null, output_width_px: null,
+                         code_columns: null, output_columns: null, code_char_px: null, output_char_px: null};
+            const browser = document.querySelector('#filebrowser');
+            if (browser && browser.getClientRects().length) out.file_browser_px = browser.getBoundingClientRect().width;
+            const paragraph = panel.querySelector('.jp-MarkdownCell .jp-RenderedMarkdown p');
+            if (paragraph) out.body_font_px = parseFloat(getComputedStyle(paragraph).fontSize);
+            const boxes = Array.from(panel.querySelectorAll('.jp-OutputArea-output'))
+                .filter(o => o.matches('.jp-RenderedImage') || o.querySelector(':scope > .jupyter-widgets'));
+            if (boxes.length) out.output_width_px = Math.min(...boxes.map(o => { const s = getComputedStyle(o);
+                return o.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight); }));
+            const editorLines = Array.from(panel.querySelectorAll('.jp-CodeCell .jp-InputArea-editor .cm-line'));
+            const codeChar = charWidth(editorLines);
+            if (codeChar) {
+                const line = editorLines[0], scroller = line.closest('.cm-scroller'), s = getComputedStyle(line);
+                const room = scroller.clientWidth - (line.getBoundingClientRect().left - scroller.getBoundingClientRect().left)
+                             - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);
+                out.code_char_px = codeChar;
+                out.code_columns = Math.floor(room / codeChar + 1e-6);
+            }
+            const pres = Array.from(panel.querySelectorAll(
+                '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"] pre'));
+            const printed = pres.flatMap(pre => Array.from(pre.childNodes).filter(n => n.nodeType === 3));
+            if (pres.length) {
+                // the longest ASCII line of the printed text, measured as a Range inside its text node
+                let best = null;
+                for (const node of printed) {
+                    let start = 0;
+                    for (const line of node.textContent.split('\\n')) {
+                        if (ascii(line) && (!best || line.length > best[2])) best = [node, start, line.length];
+                        start += line.length + 1;
+                    }
+                }
+                if (best) {
+                    const range = document.createRange(); range.setStart(best[0], best[1]); range.setEnd(best[0], best[1] + best[2]);
+                    const rects = Array.from(range.getClientRects());
+                    const char = rects.reduce((w, r) => w + r.width, 0) / best[2];
+                    const pre = best[0].parentElement.closest('pre'), s = getComputedStyle(pre);
+                    out.output_char_px = char;
+                    out.output_columns = Math.floor((pre.clientWidth - parseFloat(s.paddingLeft)
+                                                     - parseFloat(s.paddingRight)) / char + 1e-6);
+                }
+            }
+            return out;
+        }""")
+
+    def code_lines(self):
+        """Every code line the editors show, as ``[text, fits]``: ``fits`` is False when the line runs
+        past the editor's right edge (CodeMirror scrolls it; the student sees it cut off)."""
+        return self.page.evaluate("""() => Array.from(document.querySelectorAll(
+                '.jp-NotebookPanel .jp-CodeCell .jp-InputArea-editor .cm-line')).flatMap(line => {
+            const text = line.textContent;
+            if (!text.length) return [];
+            const scroller = line.closest('.cm-scroller');
+            const right = scroller.getBoundingClientRect().left + scroller.clientWidth;
+            const range = document.createRange(); range.selectNodeContents(line);
+            const end = range.getBoundingClientRect().right + parseFloat(getComputedStyle(line).paddingRight);
+            return [[text, end <= right + 0.5]]; })""")
+
+    def printed_lines(self):
+        """Every line of printed output (stdout), as ``[text, fits]``: ``fits`` is False when the line
+        wraps onto a second line on screen."""
+        return self.page.evaluate("""() => Array.from(document.querySelectorAll(
+                '.jp-NotebookPanel .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"] pre'))
+            .flatMap(pre => {
+                const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT), nodes = [];
+                for (let n = walker.nextNode(); n; n = walker.nextNode()) nodes.push(n);
+                const at = offset => { for (const n of nodes) { if (offset <= n.length) return [n, offset]; offset -= n.length; }
+                                       const last = nodes[nodes.length - 1]; return [last, last.length]; };
+                const text = nodes.map(n => n.textContent).join(''), rows = [];
+                let start = 0;
+                for (const line of text.split('\\n')) {
+                    if (line.length) {
+                        const range = document.createRange();
+                        range.setStart(...at(start)); range.setEnd(...at(start + line.length));
+                        const tops = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0)
+                                             .map(r => Math.round(r.top)));
+                        rows.push([line, tops.size <= 1]);
+                    }
+                    start += line.length + 1;
+                }
+                return rows; })""")
+
+    def slider_tracks(self):
+        """Every slider's track: ``[label, width px]`` (the part a student drags along)."""
+        return self.page.evaluate("""() => Array.from(document.querySelectorAll('.jp-NotebookPanel .widget-slider'))
+            .map(s => { const l = s.querySelector('.widget-label'), t = s.querySelector('.noUi-target');
+                        return [l ? l.textContent.trim() : '?', t ? t.getBoundingClientRect().width : 0]; })""")
+
+    def readouts(self, index=None):
+        """The readouts (``.widget-readout``) as ``[label, text]``: all, or those of control ``index``'s live plot."""
+        script = """(e, all) => { const root = all ? document : (%s)(e) || e.closest('.widget-slider');
+            return Array.from(root.querySelectorAll('.widget-readout')).map(r => {
+                const w = r.closest('.widget-slider'), l = w && w.querySelector('.widget-label');
+                return [l ? l.textContent.trim() : '?', r.textContent.trim()]; }); }""" % LIVE_PLOT_OF
+        if index is None:
+            return self.page.locator("body").evaluate(script, True)
+        return self.controls().nth(index).evaluate(script, False)
+
+    def image_sizes(self):
+        """Every picture in the notebook's outputs (live plots and figures): ``{"live", "shown", "natural",
+        "title", "alt"}``, the widths in CSS px as displayed and as the PNG has them."""
+        return self.page.evaluate("""() => Array.from(document.querySelectorAll(
+                '.jp-NotebookPanel .jp-OutputArea-output img')).map(i => ({
+            live: i.matches('.widget-image'), shown: i.getBoundingClientRect().width, natural: i.naturalWidth,
+            title: i.title || '', alt: i.alt || ''}))""")
 
     def close(self):
         self.page.close()
@@ -300,7 +553,7 @@ class PresentationPage(NotebookPage):
 
     def __init__(self, lab, browser, notebook, viewport=PROJECTOR):
         lab.save_setting(DECK_PLUGIN, "{}")    # open in the ordinary view, whatever the last page left behind
-        super().__init__(lab, browser, notebook, viewport)
+        super().__init__(lab, browser, notebook, viewport, file_browser=False)
 
     def start_presentation(self, timeout=15):
         """Select the first cell and start presentation mode there (the deck starts at the active cell)."""
