@@ -107,6 +107,19 @@ WIDGET_PICTURES = """() => Array.from(document.querySelectorAll('p.nncourse-stat
     return img && img.tagName === 'IMG' && img.src.startsWith('data:image/png') && img.naturalWidth > 100;
 }).length"""
 
+SHRUNK_FIGURES = """() => {
+    const out = [];
+    for (const s of Reveal.getSlides()) {
+        const idx = Reveal.getIndices(s);
+        Reveal.slide(idx.h, idx.v);
+        for (const i of s.querySelectorAll('img'))
+            if (i.naturalWidth > 100 && i.offsetWidth < 0.9 * i.naturalWidth)
+                out.push(`${idx.h}.${idx.v || 0}: ${i.naturalWidth}×${i.naturalHeight} shown ${i.offsetWidth}×${i.offsetHeight}`);
+    }
+    Reveal.slide(0, 0);
+    return out;
+}"""
+
 OVERFLOWING = """() => {
     const out = [], height = Reveal.getConfig().height;
     for (const s of Reveal.getSlides()) {
@@ -137,6 +150,10 @@ def test_deck_works_offline(built, server, chromium, notebook):
         widgets = sum('LivePlot(' in c.source for c in nb.cells if c.cell_type == "code")
         pngs = deck.evaluate(WIDGET_PICTURES)
         assert pngs == widgets, f"{widgets} widgets in the notebook but {pngs} widget pictures in the deck"
+        # a figure's smallest text is 14.4 px (course_lib.plotting); in the 960-px frame it stays ≥ 13 px
+        assert deck.evaluate(SHRUNK_FIGURES) == [], "figures shrunk on their slide, their text too small"
+        alts = deck.evaluate("Array.from(document.querySelectorAll('.reveal section img')).map(i => i.alt)")
+        assert alts and all(len(alt) > 20 for alt in alts), "a figure in the deck without alt text"
         notes = sum(c.metadata.get("slideshow", {}).get("slide_type") == "notes" for c in nb.cells)
         assert deck.evaluate("document.querySelectorAll('aside.notes').length") >= notes > 0
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -2,6 +2,7 @@
 
 A new notebook in notebooks/ is picked up by these tests and by nbval without editing any list.
 """
+import ast
 import json
 import re
 from pathlib import Path
@@ -160,3 +161,135 @@ def test_every_slide_has_speaker_notes(path):
             heading = next(iter("".join(first["source"]).splitlines()), "")
             without.append(f"cell {index} ({heading[:50]!r})")
     assert not without, f"{len(without)} slides without speaker notes: {without}"
+
+
+# --- Widgets read nothing a later cell can rebind --------------------------------------------------------
+# A LivePlot's update runs long after its cell: when a student moves a slider, every cell has run. If the
+# update reads a global (`ax`, `line`) that a later cell rebinds, it draws on another figure and its own
+# picture keeps a stale title. So an update may read only its parameters, its enclosing function's names,
+# and globals the notebook binds exactly once (modules, library functions, data).
+
+def _python(cell_source):
+    from IPython.core.inputtransformer2 import TransformerManager
+    return TransformerManager().transform_cell(cell_source)
+
+
+class _Bindings(ast.NodeVisitor):
+    """Module-level bindings of one cell: name → how many times (loops and `global` count as many)."""
+
+    def __init__(self, counts, imports):
+        self.counts, self.imports, self.in_loop = counts, imports, 0
+
+    def bind(self, name, times=1):
+        self.counts[name] += times * (2 if self.in_loop else 1)
+
+    def visit_FunctionDef(self, node):
+        self.bind(node.name)
+        for inner in ast.walk(node):                 # `global x` inside a function rebinds x from anywhere
+            if isinstance(inner, ast.Global):
+                for name in inner.names:
+                    self.bind(name, 2)
+
+    visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
+
+    def visit_Lambda(self, node):
+        pass
+
+    def visit_Name(self, node):
+        if isinstance(node.ctx, (ast.Store, ast.Del)):
+            self.bind(node.id)
+
+    def visit_Import(self, node):
+        for alias in node.names:
+            name = alias.asname or alias.name.split(".")[0]
+            source = alias.name if alias.asname else alias.name.split(".")[0]
+            if (name, source) not in self.imports:     # importing the same module again rebinds nothing
+                self.imports.add((name, source))
+                self.bind(name)
+
+    def visit_ImportFrom(self, node):
+        for alias in node.names:
+            name, source = alias.asname or alias.name, f"{node.module}.{alias.name}"
+            if (name, source) not in self.imports:
+                self.imports.add((name, source))
+                self.bind(name)
+
+    def _loop(self, node):
+        self.in_loop += 1
+        self.generic_visit(node)
+        self.in_loop -= 1
+
+    visit_For = visit_While = visit_AsyncFor = _loop
+
+
+def _function_tables(table):
+    """Every function's symbol table inside ``table``, by (name, first line)."""
+    found = {}
+    for child in table.get_children():
+        if child.get_type() == "function":
+            found[(child.get_name(), child.get_lineno())] = child
+        found.update(_function_tables(child))
+    return found
+
+
+def _globals_read(table):
+    """Global names a function (and the functions nested in it) reads."""
+    names = {s.get_name() for s in table.get_symbols() if s.is_global() and s.is_referenced()}
+    for child in table.get_children():
+        names |= _globals_read(child)
+    return names
+
+
+def _update_functions(tree):
+    """(name or '<lambda>', first line) of the update function of every LivePlot(...) call in a cell."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "LivePlot":
+            update = node.args[2] if len(node.args) >= 3 else next(
+                (k.value for k in node.keywords if k.arg == "update"), None)
+            if isinstance(update, ast.Name):
+                found.append((update.id, node.lineno))
+            elif isinstance(update, ast.Lambda):
+                found.append(("lambda", update.lineno))
+    return found
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_widget_updates_read_no_global_that_is_bound_twice(path):
+    import symtable
+    from collections import Counter
+    counts, imports, cells = Counter(), set(), []
+    for index, source in enumerate(sources(load(path), "code")):
+        code = _python(source)
+        tree = ast.parse(code)
+        _Bindings(counts, imports).visit(tree)
+        cells.append((index, code, tree, symtable.symtable(code, f"cell {index}", "exec")))
+    functions = {}                                   # notebook-level functions, by name: their tables
+    for index, code, tree, table in cells:
+        for child in table.get_children():
+            if child.get_type() == "function":
+                functions.setdefault(child.get_name(), []).append(child)
+
+    def reads(function_table, seen):
+        names = _globals_read(function_table)
+        for name in sorted(names & functions.keys() - seen):       # helpers the update calls, transitively
+            seen.add(name)
+            for table in functions[name]:
+                names |= reads(table, seen)
+        return names
+
+    problems = []
+    for index, code, tree, table in cells:
+        tables = _function_tables(table)
+        for name, line in _update_functions(tree):
+            candidates = [t for (n, first), t in tables.items() if n == name and first <= line]
+            if not candidates:
+                candidates = functions.get(name, [])
+            if name == "lambda":
+                candidates = [t for (n, first), t in tables.items() if n == "lambda" and first == line]
+            for function_table in candidates[-1:]:
+                rebound = sorted(g for g in reads(function_table, {name}) if counts[g] > 1)
+                if rebound:
+                    problems.append(f"code cell {index}: {name} reads {rebound}, bound more than once")
+    assert not problems, ("a widget's update reads globals that the notebook rebinds; build the widget "
+                          "inside a function or bind those names once:\n" + "\n".join(problems))

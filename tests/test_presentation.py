@@ -10,7 +10,7 @@ presentation mode at the first cell and step through the whole deck, pressing Sp
   continuation cells between them);
 - each live plot (a ``LivePlot``) is wholly inside the screen when the deck reaches its cell, and
   moving its first slider there changes the plot's pixels on screen;
-- the text is the presenter's large size, no code box is taller than about ten lines (long code
+- the text is the presenter's large size, figures are shown at 1.5× (their smallest text ≥ 18 px), no code box is taller than about ten lines (long code
   scrolls inside it: no code walls), no widget shows "Error displaying widget", and the browser
   logs no errors.
 
@@ -105,12 +105,17 @@ def walk_deck(page, plots, screenshot):
     """
     cell_count = page.page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").count()
     state = page.start_presentation()
-    walk = {"path": [state["active"]], "problems": [], "font_px": {}, "too_tall": {}, "code_shown": {}}
+    walk = {"path": [state["active"]], "problems": [], "font_px": {}, "too_tall": {}, "code_shown": {},
+            "image_scales": []}
     while state is not None:
         layout = page.slide_layout()
         if layout["height"] > PROJECTOR[1]:
             walk["too_tall"][state["active"]] = round(layout["height"])
         walk["code_shown"].update(layout["code"])
+        for scale in page.page.evaluate("""() => Array.from(document.querySelectorAll(
+                '.jp-Cell.jp-deck-mod-visible .jp-OutputArea-output img')).filter(i => i.naturalWidth > 0)
+                .map(i => i.getBoundingClientRect().width / i.naturalWidth)"""):
+            walk["image_scales"].append(round(scale, 2))
         walk["code_px"] = max(walk.get("code_px", 0), layout["code_px"])
         for selector in (".jp-RenderedMarkdown p", ".widget-label"):
             if selector not in walk["font_px"]:
@@ -172,6 +177,10 @@ def test_notebook_presents_and_its_sliders_work_in_presentation_mode(presenter, 
             label_px = walk["font_px"].get(".widget-label")
             assert label_px == px(PRESENTER_STYLES["--jp-ui-font-size1"]), \
                 f"slider labels are {label_px} px, not the presenter's size"
+        # figures are drawn with text of at least 14.4 px (course_lib.plotting); on slides they are shown
+        # at 1.5×, so their smallest text is at least the presenter's 18 px UI font
+        assert min(walk["image_scales"], default=1.5) * 14.4 >= px(PRESENTER_STYLES["--jp-ui-font-size1"]), \
+            f"figures shown at {min(walk['image_scales'])}× their size on slides: their text is too small to read"
         code_px = px(PRESENTER_STYLES["--jp-code-font-size"])
         assert walk["code_px"] <= 11 * 1.4 * code_px + 16, \
             f"a code box {walk['code_px']:.0f} px tall on a slide: long code scrolls in a box of about ten lines"
