@@ -27,6 +27,8 @@ SETTING_OVERRIDES = {
     "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False},
     "@jupyterlab/extensionmanager-extension:plugin": {"enabled": False},
     "@jupyterlab/notebook-extension:tracker": {"windowingMode": "none"},  # every cell stays in the page
+    # never write a test's outputs (or a cell a typed letter cut) into the course's notebooks
+    "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
 }
 PRESENT_CONFIG = ROOT / "tools" / "present"
 STUDENT_SCREEN = (1280, 800)    # a laptop: the page the student sees, with the file browser open
