@@ -8,8 +8,15 @@ computed by torch itself (an addition that broadcasts, a view that may fail), no
 """
 import numbers
 
+import matplotlib
 import numpy as np
 import torch
+from matplotlib.collections import PathCollection
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import TextPath
+from matplotlib.transforms import Affine2D
+
+from .plotting import PALETTE
 
 __all__ = ["broadcast_shape", "BroadcastPicture", "StridePicture", "LAYOUT_OPERATIONS", "VIEW_TARGETS", "layout_of"]
 
@@ -75,10 +82,11 @@ class _Grid:
         side = max_side * CELL_PX
         self.image = ax.imshow(np.zeros((side, side, 4)), extent=(0, max_side, max_side, 0),
                                interpolation="nearest")
-        self.title = ax.set_title(" ", fontsize=9)
+        self.title = ax.set_title(" ")
         ax.set_xlim(0, max_side)
         ax.set_ylim(max_side, 0)
         ax.set_axis_off()
+        ax.spines[:].set_visible(False)      # off means off, also for a LivePlot that redraws frames
 
     @property
     def artists(self):
@@ -111,10 +119,10 @@ class BroadcastPicture:
         self.max_side = int(max_side)
         axes = fig.subplots(1, 3)
         self.grids = [_Grid(ax, self.max_side) for ax in axes]
-        fig.text(0.5, 0.1, "strong cells: the operand's own elements;  pale cells: copies made by broadcasting",
-                 ha="center", fontsize=8, color="0.3")
-        self.message = fig.text(0.5, 0.02, "", ha="center", fontsize=8, color="crimson")
-        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.18, top=0.88)
+        fig.text(0.5, 0.12, "strong cells: the operand's own elements;  pale cells: copies made by broadcasting",
+                 ha="center", color="0.3")
+        self.message = fig.text(0.5, 0.02, "", ha="center", color=PALETTE[3])     # torch's error, if any
+        fig.subplots_adjust(left=0.02, right=0.98, bottom=0.22, top=0.88, wspace=0.15)
 
     @property
     def artists(self):
@@ -155,13 +163,13 @@ def _stretch_kinds(shape, out):
 # ------------------------------------------------------------------ strides and contiguity
 
 LAYOUT_OPERATIONS = {
-    # name shown to the student: what it does to a tensor (every one returns a view, no copy)
+    # name shown to the student (a button's label): what it does to a tensor (each returns a view, no copy)
     "as is": lambda t: t,
     "transpose(0, 1)": lambda t: t.transpose(0, 1),
     "transpose(-2, -1)": lambda t: t.transpose(-2, -1),
     "permute (reverse dims)": lambda t: t.permute(*reversed(range(t.dim()))),
-    "[:, ::2] (every 2nd column)": lambda t: t[:, ::2],
-    "[1:] (drop the first row)": lambda t: t[1:],
+    "[:, ::2]": lambda t: t[:, ::2],          # every 2nd column
+    "[1:]": lambda t: t[1:],                  # drop the first row
 }
 
 VIEW_TARGETS = {
@@ -196,17 +204,29 @@ def layout_of(t, new_shape):
             "reshape_copies": reshape_copies}
 
 
+def _centred_outline(text, size):
+    """The outline of ``text`` at ``size`` points, centred on (0, 0), as a matplotlib Path.
+
+    A PathCollection of such outlines draws two dozen cell labels as one artist, about as fast as
+    markers; two dozen Text artists take tens of milliseconds to draw, too slow for a slider.
+    """
+    path = TextPath((0, 0), text, prop=FontProperties(size=size))
+    box = path.get_extents()
+    return path.transformed(Affine2D().translate(-(box.x0 + box.x1) / 2, -(box.y0 + box.y1) / 2))
+
+
 class StridePicture:
     """A tensor made from ``torch.arange(n)``, shown so that each element's value is its address.
 
     Left: the tensor's elements in their logical (row-major) order, as a grid (the leading
-    dimensions flattened into rows), each coloured by its position in memory (dark = low address). Right: the
-    memory position of the k-th element read in logical order. A tensor is contiguous exactly
-    when that staircase is the straight line 0, 1, 2, …; ``view`` can flatten it only then.
+    dimensions flattened into rows); each cell shows its element's position in memory as a number
+    and as a colour (dark = low address; the colour bar gives the scale). Right: the memory position
+    of the k-th element read in logical order. A tensor is contiguous exactly when that staircase is
+    the straight line 0, 1, 2, …; ``view`` can flatten it only then.
 
     Parameters
     ----------
-    fig : matplotlib Figure; two axes are added.
+    fig : matplotlib Figure; two axes and a colour bar are added.
     n : int, the number of elements of the base tensor (12 to 36).
     """
 
@@ -220,18 +240,27 @@ class StridePicture:
         self.image = ax_grid.imshow(np.zeros((2, 2)), extent=(0, 1, 1, 0), cmap="viridis", vmin=0,
                                     vmax=self.n - 1, aspect="auto", interpolation="nearest")
         ax_grid.set_xlim(0, 1); ax_grid.set_ylim(1, 0); ax_grid.set_axis_off()
-        self.grid_title = ax_grid.set_title(" ", fontsize=9)
-        self.diagonal, = ax_walk.plot([0, self.n - 1], [0, self.n - 1], color="0.8", lw=3)
-        self.walk, = ax_walk.plot([], [], "o-", ms=3, lw=1, color="crimson")
+        ax_grid.spines[:].set_visible(False)  # off means off, also for a LivePlot that redraws frames
+        # each cell's address written in it: outlines of the numbers at body-text size, one artist
+        self.glyphs = {k: _centred_outline(str(k), matplotlib.rcParams["font.size"]) for k in range(self.n)}
+        self.numbers = PathCollection([], offsets=np.zeros((0, 2)), offset_transform=ax_grid.transData,
+                                      transform=Affine2D().scale(1 / 72) + fig.dpi_scale_trans, linewidths=0)
+        ax_grid.add_collection(self.numbers, autolim=False)
+        self.colorbar = fig.colorbar(self.image, ax=ax_grid, fraction=0.08, pad=0.03,
+                                     ticks=np.linspace(0, self.n - 1, 4).round().astype(int))
+        self.colorbar.set_label("address")
+        self.grid_title = ax_grid.set_title(" ")
+        self.diagonal, = ax_walk.plot([0, self.n - 1], [0, self.n - 1], color="0.8", lw=4)
+        self.walk, = ax_walk.plot([], [], "o-", ms=4, lw=1.5, color=PALETTE[3])
         ax_walk.set(xlim=(-0.5, self.n - 0.5), ylim=(-0.5, self.n - 0.5),
-                    xlabel="k-th element in logical order", ylabel="position in memory")
-        self.walk_title = ax_walk.set_title(" ", fontsize=9)
-        self.message = fig.text(0.5, 0.02, " ", ha="center", fontsize=9)
-        fig.subplots_adjust(left=0.04, right=0.97, bottom=0.24, top=0.88, wspace=0.25)
+                    xlabel="k-th element read", ylabel="address in memory")
+        self.walk_title = ax_walk.set_title(" ")
+        self.message = fig.text(0.5, 0.02, " ", ha="center")
+        fig.subplots_adjust(left=0.02, right=0.97, bottom=0.25, top=0.88, wspace=0.3)
 
     @property
     def artists(self):
-        return [self.image, self.grid_title, self.walk, self.walk_title, self.message]
+        return [self.image, self.numbers, self.grid_title, self.walk, self.walk_title, self.message]
 
     def tensor(self, shape, operation):
         """``torch.arange(n).view(shape)`` followed by the named operation of :data:`LAYOUT_OPERATIONS`."""
@@ -253,11 +282,16 @@ class StridePicture:
         rows, cols = int(np.prod(t.shape[:-1])), int(t.shape[-1])
         addresses = t.reshape(rows, cols).numpy()          # the values of arange(n) are their own addresses
         self.image.set_data(addresses)
+        cells = list(np.ndenumerate(addresses))
+        self.numbers.set_paths([self.glyphs[int(address)] for _, address in cells])
+        self.numbers.set_offsets([((j + 0.5) / cols, (i + 0.5) / rows) for (i, j), _ in cells])
+        self.numbers.set_facecolor(["white" if address < 0.6 * (self.n - 1) else "black"   # readable on viridis
+                                    for _, address in cells])
         self.grid_title.set_text(f"{facts['shape']}, stride {facts['stride']}")
         walk = addresses.ravel()
         self.walk.set_data(np.arange(walk.size), walk)
         self.walk_title.set_text("contiguous" if facts["contiguous"] else "not contiguous")
         verdict = "works" if facts["view_ok"] else "fails"
         copies = {None: "fails too", True: "copies", False: "is a view"}[facts["reshape_copies"]]
-        self.message.set_text(f"view {verdict}; reshape {copies}")
+        self.message.set_text(f"{target} {verdict}; reshape {copies}")
         return facts

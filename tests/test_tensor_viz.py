@@ -125,3 +125,26 @@ def test_stride_picture_validates_its_inputs():
         picture.show((4, 6), "as is", "view(7)")
     with pytest.raises(ValueError, match="n must be"):
         StridePicture(new_figure(6, 2.5), n=100)
+
+
+@pytest.mark.parametrize("shape, operation", [((4, 6), "transpose(0, 1)"), ((2, 12), "[:, ::2]"),
+                                              ((2, 3, 4), "permute (reverse dims)")])
+def test_stride_picture_writes_each_address_in_its_cell_over_a_colour_bar(shape, operation):
+    fig = new_figure(9.5, 3.6)
+    picture = StridePicture(fig, n=24)
+    picture.show((3, 8), "as is")                      # labels left over from another tensor must go
+    picture.show(shape, operation)
+    addresses = np.asarray(picture.image.get_array())
+    rows, cols = addresses.shape
+    labels, places = picture.numbers.get_paths(), picture.numbers.get_offsets()
+    assert len(labels) == len(places) == addresses.size == picture.tensor(shape, operation).numel()
+    cells = set()
+    for label, (x, y) in zip(labels, places):
+        i, j = int(y * rows), int(x * cols)                # the cell the label sits in
+        assert label is picture.glyphs[addresses[i, j]]    # the outline of that cell's address
+        cells.add((i, j))
+    assert len(cells) == addresses.size                    # one label in every cell
+    assert picture.glyphs[12].get_extents().height > 0.6 * 13   # drawn at body-text size (13 pt)
+    assert picture.colorbar.mappable is picture.image and picture.colorbar.ax.get_ylabel() == "address"
+    assert picture.numbers in picture.artists              # a LivePlot redraws them
+    fig.canvas.draw()
