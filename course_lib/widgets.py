@@ -219,7 +219,7 @@ class LivePlot(widgets.VBox):
         for artist in self.dynamic:
             if artist.axes is not None and artist is not artist.axes.title:
                 lowest[artist.axes] = min(lowest.get(artist.axes, artist.zorder), artist.zorder)
-        frames = [spine for ax, z in lowest.items() for spine in ax.spines.values()
+        frames = [spine for ax, z in lowest.items() if ax.axison for spine in ax.spines.values()
                   if spine.get_visible() and spine.zorder > z and spine not in self.dynamic]
         return sorted(self.dynamic + frames, key=lambda artist: artist.zorder)
 

@@ -31,6 +31,7 @@ SETTING_OVERRIDES = {
     "@jupyterlab/docmanager-extension:plugin": {"autosave": False},
 }
 PRESENT_CONFIG = ROOT / "tools" / "present"
+LAB_CONFIG = ROOT / "tools" / "lab"
 STUDENT_SCREEN = (1280, 800)    # a laptop: the page the student sees, with the file browser open
 # One entry per control, in the page's order: a slider's handle, a dropdown's select, a checkbox, and the
 # row of a ToggleButtons or the box of a RadioButtons (its options are the buttons or radios inside).
@@ -119,8 +120,8 @@ class Lab:
                    JUPYTERLAB_WORKSPACES_DIR=str(self.home / "workspaces"),
                    JUPYTER_RUNTIME_DIR=str(self.home / "runtime"),
                    IPYTHONDIR=str(ROOT / "tests" / "ipython"))
-        if present:
-            env["JUPYTER_CONFIG_PATH"] = str(PRESENT_CONFIG)
+        # the course's settings, as `make lab` and `make present` start JupyterLab
+        env["JUPYTER_CONFIG_PATH"] = str(PRESENT_CONFIG if present else LAB_CONFIG)
         command = [str(Path(sys.executable).parent / "jupyter"), "lab", "--no-browser", f"--port={self.port}",
                    "--ServerApp.ip=127.0.0.1", f"--ServerApp.token={self.token}", "--ServerApp.port_retries=0",
                    f"--ServerApp.root_dir={ROOT}",

@@ -71,3 +71,32 @@ def test_every_dataset_in_data_has_a_provenance_note():
     for path in (ROOT / "data").iterdir():
         if path.name != "README.md":
             assert path.name in notes, f"data/{path.name} has no note in data/README.md"
+
+
+def _command_mode_keys_of_installed_jupyterlab():
+    import json
+    import sys
+    schema = Path(sys.prefix) / "share/jupyter/lab/schemas/@jupyterlab/notebook-extension/tracker.json"
+    shortcuts = json.loads(schema.read_text())["jupyter.lab.shortcuts"]
+    return {tuple(s["keys"]) for s in shortcuts
+            if s["selector"].endswith(":not(.jp-mod-readWrite) :focus") and s["keys"] and s["keys"] != [""]}
+
+
+def _widget_guard(config):
+    import json
+    settings = json.loads((ROOT / "tools" / config / "labconfig" / "default_setting_overrides.json").read_text())
+    return {tuple(s["keys"]) for s in settings["@jupyterlab/shortcuts-extension:shortcuts"]["shortcuts"]
+            if s["command"] == "nncourse:ignore-key-in-widget"
+            and s["selector"].endswith(".jupyter-widgets :focus")}
+
+
+def test_a_key_typed_on_a_focused_widget_never_runs_a_notebook_shortcut():
+    """ipywidgets' controls do not stop JupyterLab's command-mode shortcuts: with a slider or a button
+    focused, "x" cuts the cell, "d d" deletes it. The course's JupyterLab settings (tools/lab, used by
+    `make lab`; tools/present, by `make present`) bind every such key, inside a widget, to a command that
+    does nothing (a more specific selector wins). tests/test_browser.py types the keys in Chromium."""
+    keys = _command_mode_keys_of_installed_jupyterlab()
+    assert ("X",) in keys and ("D", "D") in keys
+    for config in ("lab", "present"):
+        assert keys <= _widget_guard(config), f"tools/{config} leaves {sorted(keys - _widget_guard(config))}"
+    assert "JUPYTER_CONFIG_PATH=$(CURDIR)/tools/lab" in (ROOT / "Makefile").read_text()
