@@ -16,6 +16,8 @@ The look is set once, here, when ``course_lib.plotting`` is imported (every chap
 Figures for widgets are made with :func:`new_figure` (a bare ``matplotlib.figure.Figure``,
 not pyplot), so a figure is shown only where a widget shows it, never twice.
 """
+import re
+
 import matplotlib
 import numpy as np
 from cycler import cycler
@@ -153,6 +155,19 @@ def set_alt_text(fig, summary):
     return fig
 
 
+GREEK = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η", "theta": "θ",
+         "lambda": "λ", "mu": "μ", "sigma": "σ", "tau": "τ", "phi": "φ", "omega": "ω", "partial": "∂",
+         "nabla": "∇", "cdot": "·", "times": "×", "sum": "Σ", "infty": "∞", "approx": "≈", "leq": "≤", "geq": "≥"}
+
+
+def _plain(text):
+    """A label as a screen reader should read it: mathtext ``$w_1 \\cdot x$`` → ``w1 · x``."""
+    if "$" not in text:
+        return text
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: GREEK.get(m.group(1), "" if m.group(1) in ("mathrm", "mathbf", "left", "right") else m.group(1)), text)
+    return re.sub(r"[${}_]|\\[,;! ]", "", text).replace("^", " to the ")
+
+
 def _texts_of(ax):
     """Title, axis labels and legend entries of one axes, as short phrases."""
     parts = []
@@ -190,7 +205,7 @@ def describe_figure(fig):
         words.append(f"Plot {panels[0]}.")
     elif panels:
         words.append(f"{len(axes)} panels: " + " | ".join(panels) + ".")
-    return " ".join(words) or "A figure without a summary, title or labels."
+    return _plain(" ".join(words)) or "A figure without a summary, title or labels."
 
 
 def smallest_text_px(fig):

@@ -89,3 +89,11 @@ def test_a_figure_shown_in_ipython_carries_its_alt_text():
     set_alt_text(fig, "Nothing to see.")
     data, metadata = plotting._alt_text_metadata(fig)
     assert data == {} and metadata["image/png"]["alt"].startswith("Nothing to see.")
+
+
+def test_alt_text_reads_mathtext_labels_as_plain_text():
+    fig = new_figure(3, 2)
+    ax = fig.add_subplot()
+    ax.set(xlabel="$x_1$", ylabel=r"$\sigma(w \cdot x)$")
+    text = describe_figure(fig)
+    assert "x: x1" in text and "y: σ(w · x)" in text and "$" not in text
