@@ -100,7 +100,8 @@ def choice(description, options, value=None, **kwargs):
     options = _labelled(options)
     return widgets.ToggleButtons(options=options, value=options[0][1] if value is None else value,
                                  description=description,
-                                 style={"description_width": "initial", "button_width": "auto"}, **kwargs)
+                                 style={"description_width": "initial", "button_width": "auto"},
+                                 layout=widgets.Layout(margin="2px 28px 2px 2px"), **kwargs)   # apart from the next row
 
 
 def dropdown(description, options, value=None, **kwargs):
