@@ -201,6 +201,9 @@ def describe_figure(fig):
     words = [summary] if summary else []
     if suptitle:
         words.append(f"Title “{suptitle}”.")
+    entries = [t.get_text() for legend in fig.legends if legend.get_visible() for t in legend.get_texts()]
+    if entries:
+        words.append("Legend: " + ", ".join(e for e in entries if e) + ".")
     if len(panels) == 1:
         words.append(f"Plot {panels[0]}.")
     elif panels:

@@ -26,8 +26,7 @@ from traitlets import Unicode
 
 from .plotting import describe_figure
 
-__all__ = ["LivePlot", "render_png", "canvas_png", "slider", "int_slider", "selection_slider", "choice",
-           "dropdown"]
+__all__ = ["LivePlot", "render_png", "canvas_png", "slider", "int_slider", "selection_slider", "choice"]
 
 TRACK_PX = 200          # every slider's track: long enough to drag with a touchpad
 READOUT_PX = 72
@@ -102,12 +101,6 @@ def choice(description, options, value=None, **kwargs):
                                  description=description,
                                  style={"description_width": "initial", "button_width": "auto"},
                                  layout=widgets.Layout(margin="2px 28px 2px 2px"), **kwargs)   # apart from the next row
-
-
-def dropdown(description, options, value=None, **kwargs):
-    """A dropdown with the course's defaults."""
-    return widgets.Dropdown(options=options, value=options[0] if value is None else value,
-                            description=description, style={"description_width": "initial"}, **kwargs)
 
 
 class DescribedImage(widgets.Image):

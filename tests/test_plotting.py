@@ -97,3 +97,12 @@ def test_alt_text_reads_mathtext_labels_as_plain_text():
     ax.set(xlabel="$x_1$", ylabel=r"$\sigma(w \cdot x)$")
     text = describe_figure(fig)
     assert "x: x1" in text and "y: σ(w · x)" in text and "$" not in text
+
+
+def test_alt_text_names_the_entries_of_a_figure_level_legend():
+    fig = new_figure(4, 3)
+    left, right = fig.subplots(1, 2)
+    left.plot([0, 1], label="SGD")
+    right.plot([1, 0], label="Adam")
+    fig.legend()
+    assert "Legend: SGD, Adam" in describe_figure(fig)
