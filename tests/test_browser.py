@@ -131,9 +131,12 @@ def significant_digits(number):
     return len(digits.rstrip("0") if "." not in mantissa else digits)
 
 
+NUMBER = re.compile(r"[-+−]?\d[\d.]*(?:[eE][-+]?\d+)?")
+
+
 def unrounded(readouts):
     return [f"'{label}' reads {text!r}" for label, text in readouts
-            if any(significant_digits(n) > MAX_SIGNIFICANT_DIGITS for n in re.findall(r"[-+−]?\d[\d.]*(?:[eE][-+]?\d+)?", text))]
+            if any(significant_digits(n) > MAX_SIGNIFICANT_DIGITS for n in NUMBER.findall(text))]
 
 
 def test_every_readout_shows_a_rounded_number(ran):
@@ -162,7 +165,8 @@ def test_every_readout_shows_a_rounded_number(ran):
 
 def test_no_control_is_a_dropdown(ran):
     labels = ran.page.eval_on_selector_all(
-        ".jp-NotebookPanel .widget-dropdown", "els => els.map(e => (e.querySelector('.widget-label') || e).textContent.trim())")
+        ".jp-NotebookPanel .widget-dropdown",
+        "els => els.map(e => (e.querySelector('.widget-label') || e).textContent.trim())")
     assert not labels, (f"dropdowns (a keyboard trap in JupyterLab: arrow keys leave them, a letter runs a notebook "
                         f"shortcut) — use course_lib.widgets.choice: {labels}")
 
