@@ -128,7 +128,9 @@ def walk_deck(page, plots, screenshot):
                 page.page.screenshot(path=str(screenshot))
         # Space and a clicker's PageDown in turn; right after a slider was used, Space (a focused slider
         # takes PageDown as a big step of its own, as the README warns)
-        clicker = len(walk["path"]) % 2 and state["active"] not in plots
+        # (a focused option button keeps Space for itself, tools/present: then the clicker's PageDown)
+        on_buttons = page.page.evaluate("() => !!document.activeElement?.closest('.widget-toggle-buttons')")
+        clicker = (len(walk["path"]) % 2 and state["active"] not in plots) or on_buttons
         state = page.step(key="PageDown" if clicker else "Space")
         if state is not None:
             walk["path"].append(state["active"])
@@ -154,7 +156,7 @@ def test_notebook_presents_and_its_sliders_work_in_presentation_mode(presenter, 
         plots = live_plot_cells(page)
         deck_began = time.time()
         walk = walk_deck(page, plots, screenshot)
-        report.update(deck_s=time.time() - deck_began, steps=len(walk["path"]) - 1,
+        report.update(deck_s=time.time() - deck_began, steps=len(walk["path"]) - 1, path=walk["path"],
                       slides_taller_than_the_screen_px=walk["too_tall"], code_lines_shown=walk["code_shown"],
                       tallest_code_box_px=walk.get("code_px", 0))
 

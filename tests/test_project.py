@@ -100,3 +100,12 @@ def test_a_key_typed_on_a_focused_widget_never_runs_a_notebook_shortcut():
     for config in ("lab", "present"):
         assert keys <= _widget_guard(config), f"tools/{config} leaves {sorted(keys - _widget_guard(config))}"
     assert "JUPYTER_CONFIG_PATH=$(CURDIR)/tools/lab" in (ROOT / "Makefile").read_text()
+
+
+def test_space_on_a_focused_option_button_chooses_it_and_does_not_step_the_deck():
+    import json
+    settings = json.loads((ROOT / "tools/present/labconfig/default_setting_overrides.json").read_text())
+    guard = [s for s in settings["@jupyterlab/shortcuts-extension:shortcuts"]["shortcuts"]
+             if s["selector"].endswith(".widget-toggle-buttons :focus") and s["keys"] == ["Space"]]
+    # more specific than the deck's Space; no preventDefault, so the button still gets its press
+    assert guard and guard[0]["selector"].startswith(".jp-Deck ") and guard[0]["preventDefault"] is False
