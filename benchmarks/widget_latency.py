@@ -40,6 +40,8 @@ def _naive_ms(plot):
 def _values(control):
     if isinstance(control, (ipywidgets.SelectionSlider, ipywidgets.Dropdown, ipywidgets.ToggleButtons)):
         return [v for _, v in control._options_full] if hasattr(control, "_options_full") else list(control.options)
+    if isinstance(control, ipywidgets.Checkbox):
+        return [not control.value]
     lo, hi, step = control.min, control.max, control.step
     return list(np.linspace(lo, hi, 12)) if not isinstance(control, ipywidgets.IntSlider) else list(range(lo, hi + 1, max(step, (hi - lo) // 12 or 1)))
 

@@ -276,15 +276,19 @@ class NotebookPage:
     def controls(self):
         return self.page.locator(CONTROLS)
 
-    def press(self, locator, key):
-        """Focus ``locator`` and press ``key``, as a student does who tabs to a control and sees it focused:
-        focusing a control in another cell makes that cell active, and JupyterLab may then take the focus
-        back to the notebook for a moment, so the focus is checked (and given again) before the key."""
+    def focus(self, locator):
+        """Focus ``locator`` as a student does who tabs to a control and sees it focused: focusing a control
+        in another cell makes that cell active, and JupyterLab may take the focus back to the notebook for a
+        moment, so the focus is checked (and given again)."""
         for _ in range(20):
             locator.focus()
             if locator.evaluate("e => document.activeElement === e"):
-                break
+                return
             time.sleep(0.05)
+
+    def press(self, locator, key):
+        """Focus ``locator`` (see :meth:`focus`) and press ``key``."""
+        self.focus(locator)
         self.page.keyboard.press(key)
 
     def kind(self, index):
@@ -312,7 +316,8 @@ class NotebookPage:
 
         Sliders move one step right (left at the end) with the arrow keys; option buttons and radios
         choose the next options from the keyboard (focus the option, press Space) until the plot
-        changes; dropdowns try the next options the same way (by selection); checkboxes are clicked.
+        changes; dropdowns try the next options the same way (by selection); checkboxes are ticked or
+        unticked with Space. The clock starts at the key press, the control already focused.
         ``moved()``, if given, is called once the plot has changed. With ``restore``, option
         buttons, radios, dropdowns and checkboxes are then put back, so the next control is tried in
         the notebook's own state. Returns None if nothing changed, "disabled" for a greyed-out
@@ -332,29 +337,36 @@ class NotebookPage:
                 choose = lambda k: control.select_option(values[k])  # noqa: E731
             else:
                 values, original = range(self.options(index).count()), self.chosen(index)
-                choose = lambda k: self.press(self.options(index).nth(k), "Space")  # noqa: E731
+                choose = lambda k: self.page.keyboard.press("Space")  # noqa: E731  (on the focused option)
             for k in list(range(original + 1, len(values))) + list(range(original)):
+                if kind != "dropdown":
+                    self.focus(self.options(index).nth(k))       # before the clock starts, as for a slider
                 ms = self.timed(lambda: choose(k), timeout)
                 if ms is not None:
                     changed = self.changed
                     if moved:
                         moved()
                     if restore:
+                        if kind != "dropdown":
+                            self.focus(self.options(index).nth(original))
                         self.timed(lambda: choose(original), timeout)
                     self.changed = changed
                     return ms
             return None
-        if kind == "checkbox":
-            ms = self.timed(control.click, timeout)
+        if kind == "checkbox":                        # ticked and unticked with Space, like a button
+            self.focus(control)
+            ms = self.timed(lambda: self.page.keyboard.press("Space"), timeout)
             changed = self.changed
             if ms is not None and moved:
                 moved()
             if restore:
-                self.timed(control.click, timeout)
+                self.focus(control)
+                self.timed(lambda: self.page.keyboard.press("Space"), timeout)
             self.changed = changed
             return ms
         for key in ("ArrowRight", "ArrowLeft"):
-            ms = self.timed(lambda: self.press(control, key), timeout)
+            self.focus(control)
+            ms = self.timed(lambda: self.page.keyboard.press(key), timeout)
             if ms is not None:
                 if moved:
                     moved()
@@ -380,11 +392,13 @@ class NotebookPage:
         return ms
 
     def describe(self, index):
-        """A short name for control ``index``: its widget's label."""
+        """A short name for control ``index``: its widget's label (the first one shown and not blank)."""
         return self.controls().nth(index).evaluate(
             "e => { const w = e.closest('.widget-inline-hbox, .widget-checkbox, .widget-toggle-buttons, "
-            ".widget-radio, .widget-hbox'); "
-            "const l = w && w.querySelector('.widget-label, label'); return l ? l.textContent.trim() : '?'; }")
+            ".widget-radio, .widget-hbox'); if (!w) return '?'; "
+            "const l = Array.from(w.querySelectorAll('.widget-label, .widget-label-basic, label')).find(l => "
+            "l.getClientRects().length && l.textContent.replace(/[\\s\\u200b]/g, '')); "
+            "return l ? l.textContent.trim() : '?'; }")
 
     def live_plot_of(self, index):
         """The position (among the page's live plots) of the LivePlot that holds control ``index``, or None."""
