@@ -110,11 +110,10 @@ def test_every_figure_has_a_summary_for_its_alt_text(notebook):
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_figures_fit_the_notebook_and_their_smallest_text_is_body_size(notebook):
-    _, audit = executed(notebook)
+    nb, audit = executed(notebook)
     shown = [(f"figure {i}", f) for i, f in enumerate(audit["figures"])] + [(p["name"], p) for p in audit["plots"]]
     wide = [f"{name}: {f['width_px']:.0f} px" for name, f in shown if f["width_px"] > OUTPUT_WIDTH_PX]
     small = [f"{name}: {f['smallest_text_px']:.1f} px" for name, f in shown if f["smallest_text_px"] < BODY_FONT_PX]
-    nb, _ = executed(notebook)
     wide += [f"image in cell {i}: {png_size(o)[0]} px" for i, o in image_outputs(nb) if png_size(o)[0] > OUTPUT_WIDTH_PX]
     assert not wide, f"figures wider than the output area ({OUTPUT_WIDTH_PX} px), shrunk on screen: {wide}"
     assert not small, f"figures with text smaller than the body text ({BODY_FONT_PX} px): {small}"
