@@ -25,7 +25,7 @@ os.environ.setdefault("IPYTHONDIR", str(ROOT / "tests" / "ipython"))  # plain tr
 
 PROBE = r'''
 import io, json, time, numpy as np, ipywidgets
-from course_lib.widgets import LivePlot
+from course_lib.viz.widgets import LivePlot
 
 def _naive_ms(plot):
     start = time.perf_counter()

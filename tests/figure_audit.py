@@ -38,7 +38,7 @@ def install():
             return
 
         def recording(fig, *a, **k):
-            from course_lib.plotting import smallest_text_px
+            from course_lib.viz.plotting import smallest_text_px
             SHOWN.append({"width_px": float(fig.get_figwidth() * fig.dpi),
                           "smallest_text_px": float(smallest_text_px(fig)),
                           "alt": fig.get_label()})
@@ -65,7 +65,7 @@ def _full_redraw(plot):
         artist.set_animated(False)
     try:
         plot.fig.canvas.draw()
-        from course_lib.widgets import canvas_png
+        from course_lib.viz.widgets import canvas_png
         return canvas_png(plot.fig)
     finally:
         for artist in plot.redrawn:
@@ -123,7 +123,7 @@ def _move(plot, name, control, value, others, figures):
 
 def report():
     """Move every control of every LivePlot; print the findings as one JSON line."""
-    from course_lib.widgets import LivePlot
+    from course_lib.viz.widgets import LivePlot
 
     plots = list(LivePlot.instances)
     figures = [o for o in gc.get_objects() if isinstance(o, Figure)]
@@ -142,6 +142,6 @@ def report():
 
 
 def _smallest(fig):
-    from course_lib.plotting import smallest_text_px
+    from course_lib.viz.plotting import smallest_text_px
     value = float(smallest_text_px(fig))
     return value

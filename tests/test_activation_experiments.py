@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from course_lib import activations as A
-from course_lib.activation_experiments import (RaceResult, SideBySideRuns, _maxout_stacked, _maxout_stacked_backward,
+from course_lib.experiments.activation_experiments import (RaceResult, SideBySideRuns, _maxout_stacked, _maxout_stacked_backward,
                                                activation_race, dead_unit_fraction, descent_path, train_side_by_side)
 from course_lib.gradcheck import numerical_gradient
 from course_lib.network import MLP

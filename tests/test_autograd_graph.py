@@ -3,8 +3,8 @@ import pytest
 import torch
 from matplotlib.text import Annotation
 
-from course_lib.autograd_graph import autograd_graph, draw_autograd_graph
-from course_lib.plotting import new_figure, smallest_text_px
+from course_lib.viz.autograd_graph import autograd_graph, draw_autograd_graph
+from course_lib.viz.plotting import new_figure, smallest_text_px
 
 
 def lecture_graph():

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_lib.autograd_regression import gradient_descent_runs, lecture_data, one_thread
+from course_lib.experiments.autograd_regression import gradient_descent_runs, lecture_data, one_thread
 
 
 def test_lecture_data_is_the_lectures_code():

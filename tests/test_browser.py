@@ -168,7 +168,7 @@ def test_no_control_is_a_dropdown(ran):
         ".jp-NotebookPanel .widget-dropdown",
         "els => els.map(e => (e.querySelector('.widget-label') || e).textContent.trim())")
     assert not labels, (f"dropdowns (a keyboard trap in JupyterLab: arrow keys leave them, a letter runs a notebook "
-                        f"shortcut) — use course_lib.widgets.choice: {labels}")
+                        f"shortcut) — use course_lib.viz.widgets.choice: {labels}")
 
 
 def test_every_option_can_be_chosen_from_the_keyboard_and_redraws_the_plot(ran):

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from course_lib import check
-from course_lib.regularisation import early_stopping_epoch
+from course_lib.experiments.regularisation import early_stopping_epoch
 
 
 def regularised_right(dW, W, l1, l2):

@@ -4,7 +4,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from course_lib import classification_losses as CL
+from course_lib.experiments import classification_losses as CL
 from course_lib import losses
 from course_lib.gradcheck import numerical_gradient, numerical_hessian, relative_error
 

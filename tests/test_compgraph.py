@@ -6,8 +6,8 @@ that stay distinct under red–green colour blindness, at body-text size.
 import pytest
 from matplotlib.colors import to_rgb
 
-from course_lib.compgraph import GraphView
-from course_lib.plotting import PALETTE, new_figure, smallest_text_px
+from course_lib.viz.compgraph import GraphView
+from course_lib.viz.plotting import PALETTE, new_figure, smallest_text_px
 
 NODES = {"x": (0.1, 0.7, "x"), "y": (0.1, 0.3, "y"), "mul": (0.5, 0.5, "×"), "L": (0.85, 0.5, "ReLU")}
 EDGES = [("x", "mul"), ("y", "mul"), ("mul", "L")]

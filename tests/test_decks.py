@@ -150,7 +150,7 @@ def test_deck_works_offline(built, server, chromium, notebook):
         widgets = sum('LivePlot(' in c.source for c in nb.cells if c.cell_type == "code")
         pngs = deck.evaluate(WIDGET_PICTURES)
         assert pngs == widgets, f"{widgets} widgets in the notebook but {pngs} widget pictures in the deck"
-        # a figure's smallest text is 14.4 px (course_lib.plotting); in the 960-px frame it stays ≥ 13 px
+        # a figure's smallest text is 14.4 px (course_lib.viz.plotting); in the 960-px frame it stays ≥ 13 px
         assert deck.evaluate(SHRUNK_FIGURES) == [], "figures shrunk on their slide, their text too small"
         alts = deck.evaluate("Array.from(document.querySelectorAll('.reveal section img')).map(i => i.alt)")
         assert alts and all(len(alt) > 20 for alt in alts), "a figure in the deck without alt text"

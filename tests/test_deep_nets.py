@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from course_lib.activations import sigmoid_derivative
-from course_lib.deep_nets import (DeepMLP, DenseBlock, ScalarChain, activation_histograms, activation_statistics,
+from course_lib.experiments.deep_nets import (DeepMLP, DenseBlock, ScalarChain, activation_histograms, activation_statistics,
                                   gradient_survey, hidden_activations, layer_gradient_norms, measure_network,
                                   train_sgd, train_sgd_seeds)
 from course_lib.gradcheck import network_gradient_error, numerical_gradient, relative_error

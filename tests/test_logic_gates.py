@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from course_lib import logic_gates as lg
+from course_lib.experiments import logic_gates as lg
 from course_lib.network import MLP
 
 

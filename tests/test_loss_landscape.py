@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from course_lib.gradcheck import network_gradient_error
-from course_lib.loss_landscape import (ResidualBlock, ResidualMLP, filter_normalized_direction, loss_along_line,
+from course_lib.experiments.loss_landscape import (ResidualBlock, ResidualMLP, filter_normalized_direction, loss_along_line,
                                        loss_surface, sharpness)
 from course_lib.network import MLP
 

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from course_lib.lr_training import (accuracy, digits_split, ensemble_proba, range_test_step,
+from course_lib.experiments.lr_training import (accuracy, digits_split, ensemble_proba, range_test_step,
                                     train_over_seeds, train_side_by_side, train_with_schedule)
 from course_lib.network import MLP
 from course_lib.optim import SGD

@@ -1,8 +1,8 @@
 """Tests of course_lib/neuron_diagrams.py: the parts the chapter names are drawn, bad arguments are refused."""
 import pytest
 
-from course_lib import neuron_diagrams
-from course_lib.plotting import MIN_FONT_PT, new_figure, smallest_text_px
+from course_lib.viz import neuron_diagrams
+from course_lib.viz.plotting import MIN_FONT_PT, new_figure, smallest_text_px
 
 
 def test_biological_neuron_names_its_parts():

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 
 from course_lib.optim import SGD, Adam
-from course_lib.optimizer_paths import (BASE_LR, COLORS, RACERS, STYLES, OptimizerChoice, TrajectoryPanel,
+from course_lib.viz.optimizer_paths import (BASE_LR, COLORS, RACERS, STYLES, OptimizerChoice, TrajectoryPanel,
                                         precompute_paths, steps_to_escape)
-from course_lib.plotting import PALETTE, new_figure
-from course_lib.surfaces import QUADRATIC, SADDLE, SURFACES, run_optimizer
+from course_lib.viz.plotting import PALETTE, new_figure
+from course_lib.experiments.surfaces import QUADRATIC, SADDLE, SURFACES, run_optimizer
 
 
 def test_every_surface_has_a_base_rate_for_every_optimizer():

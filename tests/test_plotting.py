@@ -4,8 +4,8 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib.colors import to_rgb
 
-from course_lib import plotting
-from course_lib.plotting import DPI, MIN_FONT_PT, PALETTE, describe_figure, new_figure, set_alt_text, smallest_text_px
+from course_lib.viz import plotting
+from course_lib.viz.plotting import DPI, MIN_FONT_PT, PALETTE, describe_figure, new_figure, set_alt_text, smallest_text_px
 
 
 @pytest.fixture(autouse=True)

@@ -179,7 +179,7 @@ def test_notebook_presents_and_its_sliders_work_in_presentation_mode(presenter, 
             label_px = walk["font_px"].get(".widget-label")
             assert label_px == px(PRESENTER_STYLES["--jp-ui-font-size1"]), \
                 f"slider labels are {label_px} px, not the presenter's size"
-        # figures are drawn with text of at least 14.4 px (course_lib.plotting); on slides they are shown
+        # figures are drawn with text of at least 14.4 px (course_lib.viz.plotting); on slides they are shown
         # at 1.5×, so their smallest text is at least the presenter's 18 px UI font
         assert min(walk["image_scales"], default=1.5) * 14.4 >= px(PRESENTER_STYLES["--jp-ui-font-size1"]), \
             f"figures shown at {min(walk['image_scales'])}× their size on slides: their text is too small to read"

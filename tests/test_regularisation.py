@@ -7,7 +7,7 @@ from scipy.optimize import minimize
 from course_lib import layers
 from course_lib.conv import AvgPool2D, Conv2D, Flatten
 from course_lib.gradcheck import numerical_gradient, relative_error
-from course_lib.regularisation import (Network, compare_over_seeds, constrained_minimum, digits_split,
+from course_lib.experiments.regularisation import (Network, compare_over_seeds, constrained_minimum, digits_split,
                                        early_stopping_epoch, fit, fit_over_seeds, l1_penalty, l2_penalty, mlp,
                                        moons_split, prune_by_validation)
 from conftest import away_from

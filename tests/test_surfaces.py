@@ -7,7 +7,7 @@ import torch
 
 from course_lib.gradcheck import numerical_gradient, relative_error
 from course_lib.optim import SGD, Adagrad, Adam, AdamW, RMSprop
-from course_lib.surfaces import BEALE, QUADRATIC, ROSENBROCK, SADDLE, SURFACES, Surface, quadratic, run_optimizer
+from course_lib.experiments.surfaces import BEALE, QUADRATIC, ROSENBROCK, SADDLE, SURFACES, Surface, quadratic, run_optimizer
 
 ALL_SURFACES = list(SURFACES.values()) + [quadratic(0.5, 50.0)]
 

@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import torch
 
-from course_lib.plotting import new_figure
-from course_lib.tensor_viz import (CELL_PX, LAYOUT_OPERATIONS, VIEW_TARGETS, BroadcastPicture, StridePicture,
+from course_lib.viz.plotting import new_figure
+from course_lib.viz.tensor_viz import (CELL_PX, LAYOUT_OPERATIONS, VIEW_TARGETS, BroadcastPicture, StridePicture,
                                    broadcast_shape, layout_of)
 
 SHAPES = [s for d in range(4) for s in itertools.product([1, 2, 3], repeat=d)] + [(0,), (0, 1), (4, 1, 0)]

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from course_lib import widgets as W
-from course_lib.compgraph import GraphView
-from course_lib.plotting import DecisionBoundaryImage, grid_over, new_figure, plot_decision_boundary, set_alt_text
+from course_lib.viz import widgets as W
+from course_lib.viz.compgraph import GraphView
+from course_lib.viz.plotting import DecisionBoundaryImage, grid_over, new_figure, plot_decision_boundary, set_alt_text
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -58,7 +58,7 @@ def test_new_figure_is_an_agg_figure_unknown_to_pyplot():
 
 def test_new_figure_works_in_a_fresh_interpreter_without_pyplot():
     """A notebook may call new_figure before anything imported pyplot or the Agg backend."""
-    code = ("import sys; from course_lib.plotting import new_figure; fig = new_figure(1, 1, dpi=20); "
+    code = ("import sys; from course_lib.viz.plotting import new_figure; fig = new_figure(1, 1, dpi=20); "
             "fig.canvas.draw(); assert 'matplotlib.pyplot' not in sys.modules")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr

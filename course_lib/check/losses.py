@@ -1,8 +1,8 @@
 """Checks for chapter 06 (loss functions)."""
 import numpy as np
 
-from ..classification_losses import mse_gradient as mse_gradient_reference
-from ..classification_losses import sigmoid_mse
+from ..experiments.classification_losses import mse_gradient as mse_gradient_reference
+from ..experiments.classification_losses import sigmoid_mse
 from ..gradcheck import numerical_gradient, relative_error
 from ..losses import cross_entropy, mse, softmax
 from ._core import CheckFailed, call_student, compare, run

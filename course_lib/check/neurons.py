@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..activations import sigmoid as reference_sigmoid
-from ..logic_gates import GATE_INPUTS, GATES, count_parameters as reference_count
+from ..experiments.logic_gates import GATE_INPUTS, GATES, count_parameters as reference_count
 from ..neuron import ionic_currents
 from ._core import CheckFailed, call_student, compare, fmt, run
 

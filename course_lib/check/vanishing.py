@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..activations import sigmoid
-from ..deep_nets import ScalarChain
+from ..experiments.deep_nets import ScalarChain
 from ..gradcheck import numerical_gradient
 from ..network import INITIALISATIONS
 from ._core import CheckFailed, call_student, compare, run

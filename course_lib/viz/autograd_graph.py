@@ -110,7 +110,7 @@ def draw_autograd_graph(output, ax, names=None, fontsize=None):
     Arrows follow the forward pass (input → operation); backward runs against them.
     Leaves are blue, operations grey, the output's node orange. An operation's box shows its
     class name on two lines ("Mul" over "Backward0"). ``fontsize`` defaults to the course's
-    body size (``course_lib.plotting.MIN_FONT_PT``).
+    body size (``course_lib.viz.plotting.MIN_FONT_PT``).
 
     Returns ``(nodes, edges)`` as :func:`autograd_graph`.
     """

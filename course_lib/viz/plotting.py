@@ -1,6 +1,6 @@
 """Plots the chapters share: decision boundaries, loss curves, the look of every figure.
 
-The look is set once, here, when ``course_lib.plotting`` is imported (every chapter imports it):
+The look is set once, here, when ``course_lib.viz.plotting`` is imported (every chapter imports it):
 
 - **Type that can be read** on a laptop at 1280 px and from the back of a lecture hall: no text in a
   figure is smaller than the notebook's body text (14 px). Figures are drawn at ``DPI`` = 80, so
@@ -25,7 +25,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
 
-from ._validate import as_array, as_number
+from .._validate import as_array, as_number
 
 __all__ = ["new_figure", "plot_decision_boundary", "DecisionBoundaryImage", "grid_over", "PALETTE", "DPI",
            "MIN_FONT_PT", "COURSE_STYLE", "describe_figure", "set_alt_text", "smallest_text_px"]

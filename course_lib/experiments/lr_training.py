@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import as_array, as_number, as_seeds, as_targets
-from .activations import ACTIVATIONS
-from .losses import log_softmax, softmax
-from .network import MLP
-from .optim import SGD
+from .._validate import as_array, as_number, as_seeds, as_targets
+from ..activations import ACTIVATIONS
+from ..losses import log_softmax, softmax
+from ..network import MLP
+from ..optim import SGD
 
 __all__ = ["digits_split", "train_with_schedule", "TrainingRun", "train_side_by_side", "SideBySideRuns", "train_over_seeds",
            "range_test_step", "ensemble_proba", "accuracy"]

@@ -7,7 +7,7 @@ import contextlib
 
 import torch
 
-from ._validate import as_array, as_number
+from .._validate import as_array, as_number
 
 __all__ = ["lecture_data", "gradient_descent_runs", "one_thread"]
 

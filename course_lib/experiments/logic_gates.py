@@ -7,7 +7,7 @@ on the other: AND and OR are such half-planes, XOR is not, and a hidden layer fi
 """
 import numpy as np
 
-from ._validate import as_array, as_number
+from .._validate import as_array, as_number
 
 __all__ = ["GATE_INPUTS", "GATES", "truth_table", "step", "neuron_output", "predict_gate",
            "best_linear_accuracy", "perceptron_train", "half_plane_polygon", "XOR_NETWORK", "two_layer_output", "count_parameters"]

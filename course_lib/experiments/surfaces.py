@@ -17,8 +17,8 @@ import math
 
 import numpy as np
 
-from ._validate import _describe, as_array, as_number
-from .optim import Optimizer
+from .._validate import _describe, as_array, as_number
+from ..optim import Optimizer
 
 __all__ = ["Surface", "quadratic", "QUADRATIC", "ROSENBROCK", "SADDLE", "BEALE", "SURFACES", "run_optimizer"]
 

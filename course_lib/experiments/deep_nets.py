@@ -12,12 +12,12 @@ a product of factors :math:`w_j\sigma'(z_j)` that shrinks geometrically when eac
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._validate import as_array, as_number, as_seeds, as_targets
+from .._validate import as_array, as_number, as_seeds, as_targets
 from .activation_experiments import DERIVATIVE_FROM_OUTPUT
-from .activations import ACTIVATIONS
-from .layers import Activation, Affine, BatchNorm, SoftmaxWithLoss
-from .losses import log_softmax
-from .network import ACTIVATION_LAYERS, INITIALISATIONS, MLP, FlatParameters
+from ..activations import ACTIVATIONS
+from ..layers import Activation, Affine, BatchNorm, SoftmaxWithLoss
+from ..losses import log_softmax
+from ..network import ACTIVATION_LAYERS, INITIALISATIONS, MLP, FlatParameters
 
 __all__ = ["ScalarChain", "DenseBlock", "DeepMLP", "layer_gradient_norms", "hidden_activations",
            "activation_statistics", "activation_histograms", "train_sgd", "train_sgd_seeds",

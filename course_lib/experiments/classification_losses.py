@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import as_array, as_number, as_targets, same_shape
-from .activations import sigmoid
-from .losses import sigmoid_binary_cross_entropy, softmax
+from .._validate import as_array, as_number, as_targets, same_shape
+from ..activations import sigmoid
+from ..losses import sigmoid_binary_cross_entropy, softmax
 
 __all__ = [
     "mse_gradient", "cross_entropy_gradient", "sigmoid_mse", "softmax_mse",

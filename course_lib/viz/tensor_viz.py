@@ -3,7 +3,7 @@ r"""Pictures of tensors for chapter 09: how broadcasting stretches, how strides 
 :func:`broadcast_shape` states the broadcasting rule in plain Python (the notebook checks it
 against PyTorch's own addition). :class:`BroadcastPicture` and :class:`StridePicture` draw
 on a figure built once; their ``show(...)`` methods only change existing artists, listed in
-``.artists`` for :class:`course_lib.widgets.LivePlot`'s ``dynamic=``. The values they draw are
+``.artists`` for :class:`course_lib.viz.widgets.LivePlot`'s ``dynamic=``. The values they draw are
 computed by torch itself (an addition that broadcasts, a view that may fail), not re-derived.
 """
 import numbers
@@ -109,7 +109,7 @@ class BroadcastPicture:
 
     Parameters
     ----------
-    fig : matplotlib Figure (from :func:`course_lib.plotting.new_figure`); three axes are added.
+    fig : matplotlib Figure (from :func:`course_lib.viz.plotting.new_figure`); three axes are added.
     max_side : int, the largest size of a dimension the picture can show.
     """
 

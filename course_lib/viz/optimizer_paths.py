@@ -1,7 +1,7 @@
-r"""Several optimizers racing across the 2-D surfaces of :mod:`course_lib.surfaces` (chapter 07's widgets).
+r"""Several optimizers racing across the 2-D surfaces of :mod:`course_lib.experiments.surfaces` (chapter 07's widgets).
 
 Every path is computed by the real optimizers of :mod:`course_lib.optim` through
-:func:`course_lib.surfaces.run_optimizer`; this module only chooses settings, precomputes the paths a
+:func:`course_lib.experiments.surfaces.run_optimizer`; this module only chooses settings, precomputes the paths a
 widget needs (so that moving a slider only slices arrays) and draws them.
 
 - :data:`RACERS` — the five optimizers compared, as factories ``lr -> (params -> optimizer)``.
@@ -21,10 +21,10 @@ from matplotlib.collections import LineCollection
 from matplotlib.markers import MarkerStyle
 from matplotlib.ticker import MaxNLocator
 
-from ._validate import _describe, as_number
-from .optim import SGD, Adagrad, Adam, RMSprop
+from .._validate import _describe, as_number
+from ..optim import SGD, Adagrad, Adam, RMSprop
 from .plotting import PALETTE
-from .surfaces import SURFACES, Surface, run_optimizer
+from ..experiments.surfaces import SURFACES, Surface, run_optimizer
 
 __all__ = ["RACERS", "COLORS", "STYLES", "BASE_LR", "precompute_paths", "TrajectoryPanel", "OptimizerChoice",
            "steps_to_escape"]
@@ -66,7 +66,7 @@ def precompute_paths(lr_factors, steps, surfaces=None, racers=None, progress=Non
     lr_factors : list of float > 0
         Each run uses ``BASE_LR[surface][optimizer] * factor``.
     steps : int ≥ 0
-    surfaces : dict name -> Surface, default :data:`course_lib.surfaces.SURFACES`
+    surfaces : dict name -> Surface, default :data:`course_lib.experiments.surfaces.SURFACES`
     racers : list of optimizer names, default all of :data:`RACERS`
     progress : callable(str) or None, called once per surface when it is done (e.g. ``print``)
 

@@ -23,9 +23,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import layers
-from ._validate import as_array, as_number, as_seeds, as_targets
-from .losses import log_softmax
+from .. import layers
+from .._validate import as_array, as_number, as_seeds, as_targets
+from ..losses import log_softmax
 
 __all__ = ["l1_penalty", "l2_penalty", "Network", "mlp", "History", "fit", "early_stopping_epoch",
            "constrained_minimum", "moons_split", "digits_split", "compare_over_seeds", "SeedComparison",
@@ -38,7 +38,7 @@ def moons_split(n_train=50, n_val=200, noise=0.4, seed=1):
     The two sets are drawn independently (seeds ``seed`` and ``seed + 1``), so the validation set
     measures how well a model does on points it has never seen. Returns ``X, y, X_val, y_val``.
     """
-    from .data import make_moons
+    from ..data import make_moons
     seed = as_number(seed, "seed", low=0, integer=True)
     X, y = make_moons(n_train, noise=noise, seed=seed)
     X_val, y_val = make_moons(n_val, noise=noise, seed=seed + 1)

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from ._validate import as_array, as_number, as_targets
-from .activations import ACTIVATIONS
-from .network import INITIALISATIONS, MLP
+from .._validate import as_array, as_number, as_targets
+from ..activations import ACTIVATIONS
+from ..network import INITIALISATIONS, MLP
 
 __all__ = ["SideBySideRuns", "train_side_by_side", "dead_unit_fraction", "descent_path", "RaceResult",
            "activation_race"]

@@ -20,10 +20,10 @@ the largest stable learning rate 2/λ_max.
 """
 import numpy as np
 
-from ._validate import as_array, as_number, as_targets
-from .layers import Activation, Affine, ReLU, SoftmaxWithLoss, Tanh
-from .losses import log_softmax, softmax
-from .network import FlatParameters
+from .._validate import as_array, as_number, as_targets
+from ..layers import Activation, Affine, ReLU, SoftmaxWithLoss, Tanh
+from ..losses import log_softmax, softmax
+from ..network import FlatParameters
 
 __all__ = ["ResidualBlock", "ResidualMLP", "filter_normalized_direction", "loss_along_line",
            "loss_surface", "sharpness"]

@@ -6,7 +6,7 @@ check that the parts the prose names are on the picture).
 import numpy as np
 from matplotlib.patches import Circle, FancyArrowPatch
 
-from ._validate import as_number
+from .._validate import as_number
 
 __all__ = ["draw_biological_neuron", "draw_artificial_neuron", "draw_network"]
 

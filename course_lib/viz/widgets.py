@@ -12,7 +12,7 @@ front-end extension, and leaves a static picture of the plot in exported noteboo
 Every control works from the keyboard (sliders: arrow keys; :func:`choice`: Tab and Space —
 a Dropdown is a keyboard trap in JupyterLab, where a typed letter runs a notebook shortcut), has a
 track long enough to drag and a rounded readout. The picture carries alt text that follows the
-figure (:func:`course_lib.plotting.describe_figure`), as its tooltip and as the PNG's ``alt``.
+figure (:func:`course_lib.viz.plotting.describe_figure`), as its tooltip and as the PNG's ``alt``.
 """
 import base64
 import io
@@ -119,7 +119,7 @@ class LivePlot(widgets.VBox):
     Parameters
     ----------
     fig : matplotlib.figure.Figure
-        Built once by the caller (see :func:`course_lib.plotting.new_figure`).
+        Built once by the caller (see :func:`course_lib.viz.plotting.new_figure`).
     controls : dict of str → ipywidgets value widget
         Their current values are passed to ``update`` as keyword arguments.
     update : callable
