@@ -377,3 +377,47 @@ class BatchNorm(TrainEvalMode):
             return dout * self.gamma * inv_std
         n = x_hat.shape[0]
         return (self.gamma * inv_std / n) * (n * dout - self.dbeta - x_hat * self.dgamma)
+
+
+# --- Residual connection (chapters 04 and 05) -------------------------------------------------------
+
+__all__ += ["Residual"]
+
+
+class Residual:
+    r"""A skip connection around a few nodes: :math:`h = x + F(x)`, with F the nodes in order.
+
+    Backward adds the upstream gradient, carried unchanged by the identity path, to the gradient
+    back through F (gradients add where a value is used twice):
+
+    .. math:: \frac{\partial L}{\partial x} = \frac{\partial L}{\partial h}
+              + \frac{\partial L}{\partial h}\frac{\partial F}{\partial x} .
+
+    However small F's own factor is, the gradient arrives. Parameters and the training flag are
+    those of the inner nodes, listed in ``layers``.
+
+    Shapes: x (N, D) → h (N, D); F must keep the shape.
+    """
+
+    def __init__(self, *nodes):
+        if not nodes:
+            raise ValueError("Residual needs at least one node to skip around; got none")
+        for i, node in enumerate(nodes):
+            if not (callable(getattr(node, "forward", None)) and callable(getattr(node, "backward", None))):
+                raise TypeError(f"nodes[{i}] must have forward and backward methods; got {type(node).__name__}")
+        self.layers = list(nodes)
+
+    def forward(self, x):
+        x = as_array(x, "x")
+        out = x
+        for node in self.layers:
+            out = node.forward(out)
+        if out.shape != x.shape:
+            raise ValueError(f"the nodes inside Residual must keep the shape {x.shape}; they give {out.shape}")
+        return x + out
+
+    def backward(self, dout):
+        d = dout
+        for node in reversed(self.layers):
+            d = node.backward(d)
+        return dout + d
