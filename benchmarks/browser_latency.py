@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/browser_latency.py [NOTEBOOK ...] [--moves 10]
 
-Starts a private JupyterLab (tests/labdriver.py), opens each notebook fresh in Chromium on the page a
+Starts a private JupyterLab (tools/browser/labdriver.py), opens each notebook fresh in Chromium on the page a
 student sees (1280×800, the file browser open: ``STUDENT_SCREEN``), runs it, then moves every
 control ``--moves`` times — sliders with the arrow keys, option buttons and radios with Space on the
 next option (then back), dropdowns by selection, checkboxes by a click — and times each move from
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tools" / "browser"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from labdriver import STUDENT_SCREEN, Lab, NotebookPage, open_browser  # noqa: E402

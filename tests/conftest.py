@@ -1,7 +1,15 @@
-"""Shared fixtures. Matplotlib uses the Agg backend: the tests never open a window or a browser."""
+"""Shared fixtures. Matplotlib uses the Agg backend: the unit tests never open a window.
+
+The browser tests import the browser driver, tools/browser/labdriver.py (shared with the benchmarks
+and tools/paginate_slides.py), from the folder put on ``sys.path`` here.
+"""
+import sys
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools" / "browser"))
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402

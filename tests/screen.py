@@ -1,6 +1,6 @@
 """What a notebook page shows a student on a laptop: JupyterLab 4 in Chromium at 1280×800, file browser open.
 
-Measured in that page (tests/labdriver.py: ``NotebookPage``, ``STUDENT_SCREEN``; a fresh ``?reset``
+Measured in that page (tools/browser/labdriver.py: ``NotebookPage``, ``STUDENT_SCREEN``; a fresh ``?reset``
 workspace opens with the file browser in the left sidebar, 250 px wide) by
 ``NotebookPage.screen_metrics()`` after Run All, and re-measured in every notebook by
 tests/test_browser.py (``test_the_screen_constants_still_hold``), so they cannot go stale:

@@ -109,3 +109,13 @@ def test_space_on_a_focused_option_button_chooses_it_and_does_not_step_the_deck(
              if s["selector"].endswith(".widget-toggle-buttons :focus") and s["keys"] == ["Space"]]
     # more specific than the deck's Space; no preventDefault, so the button still gets its press
     assert guard and guard[0]["selector"].startswith(".jp-Deck ") and guard[0]["preventDefault"] is False
+
+
+def test_tools_and_benchmarks_import_nothing_from_tests():
+    """The browser driver they share is tools/browser/labdriver.py; tests/ is the tests' own."""
+    assert (ROOT / "tools" / "browser" / "labdriver.py").exists() and not (ROOT / "tests" / "labdriver.py").exists()
+    reaching = [f"{path.relative_to(ROOT)}: {line.strip()}"
+                for folder in ("tools", "benchmarks") for path in sorted((ROOT / folder).rglob("*.py"))
+                for line in path.read_text().splitlines()
+                if re.search(r"sys\.path\.\w+\(.*[\"']tests[\"']", line)]
+    assert not reaching, f"put on sys.path from tests/: {reaching}"

@@ -1,6 +1,8 @@
 """Drive a real JupyterLab in Chromium (Playwright): start a private server, run a notebook, move its widgets.
 
-Used by tests/test_browser.py, tests/test_presentation.py and benchmarks/browser_latency.py. The
+Used by the browser tests (tests/test_browser.py, test_presentation.py, test_decks.py), by
+benchmarks/browser_latency.py and by tools/paginate_slides.py; each puts this folder (tools/browser)
+on ``sys.path`` in one line (the tests in tests/conftest.py) and imports ``labdriver``. The
 server gets its own port, token, settings, workspaces and runtime folders, so nothing of the user's
 Jupyter set-up leaks in, and it is stopped by its PID. ``Lab(present=True)`` also reads the
 presenter's settings in tools/present (as `make present` does), and :class:`PresentationPage` drives
@@ -20,7 +22,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage"]
 SETTING_OVERRIDES = {
