@@ -1,9 +1,14 @@
-"""Tests of course_lib/data.py."""
+"""Tests of course_lib/data.py: every data set's shape, range, determinism, source and bad inputs."""
+from pathlib import Path
+
 import numpy as np
 import pytest
+import torch
 from sklearn import datasets
+from sklearn.model_selection import train_test_split
 
-from course_lib.data import make_moons
+from course_lib.data import (digits_split, load_digits, make_moons, moons_split, noisy_parabola,
+                             tumour_radius_data)
 
 
 @pytest.mark.parametrize("n, noise, seed", [(200, 0.2, 0), (100, 0.1, 1), (7, 0.0, 42), (51, 0.3, 123), (2, 0.5, 2**32 - 1)])
@@ -46,3 +51,199 @@ def test_make_moons_leaves_numpys_global_random_state_alone():
 def test_make_moons_rejects_bad_input_naming_the_argument(kwargs, exc, name):
     with pytest.raises(exc, match=rf"\b{name}\b"):
         make_moons(**kwargs)
+
+
+# --- moons_split --------------------------------------------------------------------------
+
+def test_moons_split_draws_the_two_sets_from_consecutive_seeds():
+    X, y, X_val, y_val = moons_split(50, 200, noise=0.4, seed=1)
+    X_ref, y_ref = make_moons(50, noise=0.4, seed=1)
+    X_val_ref, y_val_ref = make_moons(200, noise=0.4, seed=2)
+    for got, want in [(X, X_ref), (y, y_ref), (X_val, X_val_ref), (y_val, y_val_ref)]:
+        np.testing.assert_array_equal(got, want)
+    assert X.shape == (50, 2) and X_val.shape == (200, 2) and y.dtype == y_val.dtype == np.int64
+
+
+def test_moons_split_defaults_are_chapter_08s_data():
+    for got, want in zip(moons_split(), moons_split(n_train=50, n_val=200, noise=0.4, seed=1)):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("kwargs, exc, name", [
+    pytest.param({"n_train": 1}, ValueError, "n_train", id="n_train-too-small"),
+    pytest.param({"n_val": 2.5}, TypeError, "n_val", id="n_val-fractional"),
+    pytest.param({"noise": -1}, ValueError, "noise", id="noise-negative"),
+    pytest.param({"seed": -1}, ValueError, "seed", id="seed-negative"),
+    pytest.param({"seed": 2**32 - 1}, ValueError, "seed", id="seed-plus-one-too-big"),
+])
+def test_moons_split_rejects_bad_input_naming_the_argument(kwargs, exc, name):
+    with pytest.raises(exc, match=rf"\b{name}\b"):
+        moons_split(**kwargs)
+
+
+# --- digits -------------------------------------------------------------------------------
+
+def test_load_digits_is_scikit_learns_digits_scaled_to_the_unit_interval():
+    X, y = load_digits()
+    X_ref, y_ref = datasets.load_digits(return_X_y=True)
+    assert X.shape == (1797, 64) and X.dtype == np.float64 and y.shape == (1797,) and y.dtype == np.int64
+    assert X.min() == 0.0 and X.max() == 1.0
+    np.testing.assert_array_equal(X * 16, X_ref)
+    np.testing.assert_array_equal(y, y_ref)
+    assert np.array_equal(np.unique(y), np.arange(10))
+
+
+@pytest.mark.parametrize("n_train, n_val, stratify", [(1000, 300, False), (100, 300, True), (1437, 0, True),
+                                                      (1500, 0, False), (1, 0, False), (10, 10, True)])
+def test_digits_split_parts_are_disjoint_cover_every_image_and_have_the_sizes_asked(n_train, n_val, stratify):
+    parts = digits_split(n_train, n_val, seed=3, stratify=stratify)
+    X_train, y_train, X_val, y_val, X_test, y_test = parts
+    assert (len(X_train), len(X_val), len(X_test)) == (n_train, n_val, 1797 - n_train - n_val)
+    assert all(len(X) == len(y) for X, y in [(X_train, y_train), (X_val, y_val), (X_test, y_test)])
+    assert X_train.shape[1:] == X_val.shape[1:] == X_test.shape[1:] == (64,)
+    assert all(p.dtype == np.float64 for p in parts[0::2]) and all(p.dtype == np.int64 for p in parts[1::2])
+    X, y = load_digits()
+    # every image once: the three parts together are the data set, rows in some order
+    together = np.c_[np.concatenate([X_train, X_val, X_test]), np.concatenate([y_train, y_val, y_test])]
+    everything = np.c_[X, y]
+    np.testing.assert_array_equal(np.unique(together, axis=0), np.unique(everything, axis=0))
+    assert len(together) == len(everything)
+    assert parts.X_train is X_train and parts.y_test is y_test               # named fields
+
+
+@pytest.mark.parametrize("stratify", [False, True])
+def test_digits_split_is_deterministic_and_the_seed_changes_the_draw(stratify):
+    first, again, other = (digits_split(100, 300, seed=s, stratify=stratify) for s in (0, 0, 1))
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(first.X_train, other.X_train)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 4])
+def test_stratified_digits_split_keeps_every_class_in_proportion(seed):
+    _, y = load_digits()
+    share = np.bincount(y) / len(y)
+    parts = digits_split(100, 300, seed=seed, stratify=True)
+    for labels in (parts.y_train, parts.y_val, parts.y_test):
+        counts = np.bincount(labels, minlength=10)
+        assert np.all(np.abs(counts - share * len(labels)) <= 1)      # within one image per class
+    assert np.array_equal(np.bincount(parts.y_train), [10] * 10)
+
+
+def test_unstratified_digits_split_cuts_one_shuffle_of_the_images():
+    X, y = load_digits()
+    order = np.random.RandomState(7).permutation(1797)
+    parts = digits_split(1000, 300, seed=7)
+    np.testing.assert_array_equal(np.concatenate([parts.X_train, parts.X_val, parts.X_test]), X[order])
+    np.testing.assert_array_equal(np.concatenate([parts.y_train, parts.y_val, parts.y_test]), y[order])
+
+
+# The chapters' draws, written out as they were before there was one split function: chapter 04
+# and 05 (a permutation), 07 (train_test_split with a 20 % test set), 08 (two stratified splits).
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_digits_split_equals_the_permutation_split_of_chapters_04_and_05(seed):
+    digits = datasets.load_digits()
+    order = np.random.RandomState(seed).permutation(len(digits.target))
+    X, y = digits.data[order] / 16.0, digits.target[order]
+    for n_train, n_val in [(1000, 300), (200, 300), (1500, 0)]:
+        a, b = n_train, n_train + n_val
+        want = (X[:a], y[:a], X[a:b], y[a:b], X[b:], y[b:])
+        for got, expected in zip(digits_split(n_train, n_val, seed=seed), want):
+            np.testing.assert_array_equal(got, expected)
+
+
+def test_digits_split_equals_chapter_07s_stratified_eighty_twenty_split():
+    digits = datasets.load_digits()
+    X_train, X_test, y_train, y_test = train_test_split(
+        digits.data / 16.0, digits.target, test_size=0.2, random_state=0, stratify=digits.target)
+    parts = digits_split(1437, seed=0, stratify=True)
+    for got, expected in [(parts.X_train, X_train), (parts.y_train, y_train), (parts.X_test, X_test),
+                          (parts.y_test, y_test)]:
+        np.testing.assert_array_equal(got, expected)
+    assert len(parts.X_val) == 0
+
+
+@pytest.mark.parametrize("seed", [0, 1, 4])
+def test_digits_split_equals_the_two_stratified_splits_of_chapter_08(seed):
+    digits = datasets.load_digits()
+    X, y = digits.data / 16.0, digits.target
+    X, X_rest, y, y_rest = train_test_split(X, y, train_size=100, random_state=seed, stratify=y)
+    X_val, _, y_val, _ = train_test_split(X_rest, y_rest, train_size=300, random_state=seed, stratify=y_rest)
+    for got, expected in zip(digits_split(100, 300, seed=seed, stratify=True)[:4], (X, y, X_val, y_val)):
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("args, kwargs, exc, message", [
+    pytest.param((0,), {}, ValueError, "n_train", id="n_train-zero"),
+    pytest.param((9,), {"stratify": True}, ValueError, "n_train", id="stratified-n_train-below-classes"),
+    pytest.param((100.5,), {}, TypeError, "n_train", id="n_train-fractional"),
+    pytest.param(("100",), {}, TypeError, "n_train", id="n_train-str"),
+    pytest.param((100, -1), {}, ValueError, "n_val", id="n_val-negative"),
+    pytest.param((100, 5), {"stratify": True}, ValueError, "n_val must be 0 or at least 10", id="stratified-n_val-5"),
+    pytest.param((1500, 297), {}, ValueError, "n_train \\+ n_val must leave", id="no-test-images"),
+    pytest.param((1000, 790), {"stratify": True}, ValueError, "at least 10", id="stratified-test-too-small"),
+    pytest.param((100,), {"seed": -1}, ValueError, "seed", id="seed-negative"),
+    pytest.param((100,), {"seed": 2**32}, ValueError, "seed", id="seed-too-big"),
+    pytest.param((100,), {"stratify": "yes"}, TypeError, "stratify must be True or False", id="stratify-str"),
+    pytest.param((100,), {"stratify": None}, TypeError, "stratify", id="stratify-none"),
+])
+def test_digits_split_rejects_bad_input_naming_the_argument(args, kwargs, exc, message):
+    with pytest.raises(exc, match=message):
+        digits_split(*args, **kwargs)
+
+
+# --- tumours ------------------------------------------------------------------------------
+
+def test_tumour_radius_data_is_standardised_and_binary():
+    x, y = tumour_radius_data()
+    assert x.shape == y.shape == (569,) and x.dtype == y.dtype == np.float64
+    assert abs(x.mean()) < 1e-12 and x.std() == pytest.approx(1.0)
+    assert set(np.unique(y)) == {0.0, 1.0} and int(y.sum()) == 212     # 212 malignant tumours
+
+
+def test_tumour_radius_data_is_scikit_learns_breast_cancer_data():
+    data = datasets.load_breast_cancer()
+    radius = data.data[:, list(data.feature_names).index("mean radius")]
+    x, y = tumour_radius_data()
+    np.testing.assert_allclose(x, (radius - radius.mean()) / radius.std(), rtol=1e-12)
+    np.testing.assert_array_equal(y, data.target == 0)
+
+
+def test_tumour_radius_data_is_the_file_the_course_read_before():
+    # until the data module, the chapter read scikit-learn's CSV file by path: the same numbers
+    path = Path(datasets.__file__).parent / "data" / "breast_cancer.csv"
+    table = np.loadtxt(path, delimiter=",", skiprows=1)
+    x, y = tumour_radius_data()
+    np.testing.assert_array_equal(x, (table[:, 0] - table[:, 0].mean()) / table[:, 0].std())
+    np.testing.assert_array_equal(y, table[:, -1] == 0)
+
+
+# --- the lecture's regression data ----------------------------------------------------------
+
+def test_noisy_parabola_is_the_lectures_code():
+    x, y = noisy_parabola()
+    torch.manual_seed(100)
+    x_ref = torch.unsqueeze(torch.linspace(-1, 1, 100), dim=1)
+    y_ref = 3 * x_ref.pow(2) + 2 + 0.2 * torch.rand(x_ref.size())
+    assert torch.equal(x, x_ref) and torch.equal(y, y_ref)
+    assert x.shape == (100, 1) and x.dtype == torch.float32
+    assert ((y - 3 * x ** 2 - 2) >= 0).all() and ((y - 3 * x ** 2 - 2) < 0.2).all()
+
+
+def test_noisy_parabola_leaves_torchs_generator_where_the_lecture_draws_w_next():
+    noisy_parabola()
+    w = torch.randn(1, 1)
+    torch.manual_seed(100)
+    torch.rand(100, 1)
+    assert torch.equal(w, torch.randn(1, 1))
+
+
+@pytest.mark.parametrize("kwargs, exc, name", [
+    pytest.param({"n": 1}, ValueError, "n", id="n-too-small"),
+    pytest.param({"n": 2.5}, TypeError, "n", id="n-fractional"),
+    pytest.param({"seed": -1}, ValueError, "seed", id="seed-negative"),
+])
+def test_noisy_parabola_rejects_bad_input_naming_the_argument(kwargs, exc, name):
+    with pytest.raises(exc, match=rf"\b{name}\b"):
+        noisy_parabola(**kwargs)
