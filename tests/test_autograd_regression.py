@@ -1,19 +1,10 @@
-"""Tests of course_lib/autograd_regression.py: the lecture's data and side-by-side gradient-descent runs."""
+"""Tests of course_lib/experiments/autograd_regression.py: side-by-side gradient-descent runs."""
 import numpy as np
 import pytest
 import torch
 
-from course_lib.experiments.autograd_regression import gradient_descent_runs, lecture_data, one_thread
-
-
-def test_lecture_data_is_the_lectures_code():
-    x, y = lecture_data()
-    torch.manual_seed(100)
-    x_ref = torch.unsqueeze(torch.linspace(-1, 1, 100), dim=1)
-    y_ref = 3 * x_ref.pow(2) + 2 + 0.2 * torch.rand(x_ref.size())
-    assert torch.equal(x, x_ref) and torch.equal(y, y_ref)
-    assert x.shape == (100, 1) and x.dtype == torch.float32
-    assert ((y - 3 * x ** 2 - 2) >= 0).all() and ((y - 3 * x ** 2 - 2) < 0.2).all()
+from course_lib.data import noisy_parabola
+from course_lib.experiments.autograd_regression import gradient_descent_runs, one_thread
 
 
 def single_run(x, y, w0, b0, lr, iterations):
@@ -33,7 +24,7 @@ def single_run(x, y, w0, b0, lr, iterations):
 
 
 def test_side_by_side_runs_equal_runs_one_at_a_time():
-    x, y = (a.double().numpy() for a in lecture_data())
+    x, y = (a.double().numpy() for a in noisy_parabola())
     lrs = [1e-4, 1e-3, 5e-3]
     runs = gradient_descent_runs(x, y, 0.3, -0.2, lrs, 50)
     assert runs["w"].shape == runs["b"].shape == runs["loss"].shape == (51, 3)
@@ -43,7 +34,7 @@ def test_side_by_side_runs_equal_runs_one_at_a_time():
 
 
 def test_row_t_is_the_loss_of_the_parameters_after_t_updates():
-    x, y = (a.double().numpy() for a in lecture_data())
+    x, y = (a.double().numpy() for a in noisy_parabola())
     runs = gradient_descent_runs(x, y, 0.5, 0.0, [1e-3], 10)
     for t in [0, 3, 10]:
         w, b = runs["w"][t, 0], runs["b"][t, 0]
@@ -52,7 +43,7 @@ def test_row_t_is_the_loss_of_the_parameters_after_t_updates():
 
 
 def test_gradient_descent_converges_below_two_over_lambda_max_and_diverges_above():
-    x, y = (a.double().numpy() for a in lecture_data())
+    x, y = (a.double().numpy() for a in noisy_parabola())
     hessian = np.array([[np.sum(x ** 4), np.sum(x ** 2)], [np.sum(x ** 2), len(x)]])
     limit = 2 / np.linalg.eigvalsh(hessian)[-1]
     runs = gradient_descent_runs(x, y, 0.5, 0.0, [0.95 * limit, 1.05 * limit, 3 * limit], 3000)
@@ -75,12 +66,7 @@ def test_one_thread_restores_the_thread_count():
     (dict(w0="a"), TypeError, "w0"), (dict(x=np.ones((5, 2))), ValueError, "shape"),
     (dict(y=np.full((100, 1), np.nan)), ValueError, "y")])
 def test_bad_arguments_are_refused(kwargs, error, says):
-    x, y = (a.double().numpy() for a in lecture_data())
+    x, y = (a.double().numpy() for a in noisy_parabola())
     args = dict(x=x, y=y, w0=0.0, b0=0.0, lrs=[1e-3], iterations=5) | kwargs
     with pytest.raises(error, match=says):
         gradient_descent_runs(**args)
-
-
-def test_lecture_data_refuses_a_bad_size():
-    with pytest.raises(ValueError, match="n"):
-        lecture_data(n=1)

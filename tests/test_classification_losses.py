@@ -187,22 +187,6 @@ def test_train_logistic_descends_and_matches_plain_gradient_descent(rng):
     np.testing.assert_allclose(thetas[-1], theta, rtol=1e-14)
 
 
-def test_tumour_radius_data_is_standardised_and_binary():
-    x, y = CL.tumour_radius_data()
-    assert x.shape == y.shape == (569,)
-    assert abs(x.mean()) < 1e-12 and x.std() == pytest.approx(1.0)
-    assert set(np.unique(y)) == {0.0, 1.0} and int(y.sum()) == 212     # 212 malignant tumours
-
-
-def test_tumour_radius_data_is_scikit_learns_breast_cancer_data():
-    from sklearn.datasets import load_breast_cancer
-    data = load_breast_cancer()
-    radius = data.data[:, list(data.feature_names).index("mean radius")]
-    x, y = CL.tumour_radius_data()
-    np.testing.assert_allclose(x, (radius - radius.mean()) / radius.std(), rtol=1e-12)
-    np.testing.assert_array_equal(y, data.target == 0)
-
-
 # --- bad inputs --------------------------------------------------------------------------
 
 def test_bad_inputs_raise_errors_that_name_the_argument():

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from course_lib.experiments.lr_training import (accuracy, digits_split, ensemble_proba, range_test_step,
+from course_lib.experiments.lr_training import (accuracy, ensemble_proba, range_test_step,
                                     train_over_seeds, train_side_by_side, train_with_schedule)
 from course_lib.network import MLP
 from course_lib.optim import SGD
@@ -13,15 +13,6 @@ def data(n=40, seed=0):
     rng = np.random.RandomState(seed)
     X = rng.randn(n, 3)
     return X, (X[:, 0] + X[:, 1] > 0).astype(int)
-
-
-def test_digits_split_shapes_and_scaling():
-    Xtr, ytr, Xv, yv, Xte, yte = digits_split(1000, 300, seed=0)
-    assert Xtr.shape == (1000, 64) and Xv.shape == (300, 64) and Xte.shape == (497, 64)
-    assert Xtr.min() >= 0 and Xtr.max() <= 1 and set(ytr) == set(range(10))
-    np.testing.assert_array_equal(digits_split(1000, 300, seed=0)[0], Xtr)
-    with pytest.raises(ValueError, match="n_train"):
-        digits_split(1500, 300)
 
 
 def test_training_equals_sgd_by_hand_with_the_schedule():

@@ -7,9 +7,10 @@ from scipy.optimize import minimize
 from course_lib import layers
 from course_lib.conv import AvgPool2D, Conv2D, Flatten
 from course_lib.gradcheck import numerical_gradient, relative_error
-from course_lib.experiments.regularisation import (Network, compare_over_seeds, constrained_minimum, digits_split,
+from course_lib.data import moons_split
+from course_lib.experiments.regularisation import (Network, compare_over_seeds, constrained_minimum,
                                        early_stopping_epoch, fit, fit_over_seeds, l1_penalty, l2_penalty, mlp,
-                                       moons_split, prune_by_validation)
+                                       prune_by_validation)
 from conftest import away_from
 
 
@@ -267,15 +268,6 @@ def test_constrained_minimum_rejects_bad_input(args, message):
 
 
 # --- data and construction -----------------------------------------------------------------
-
-def test_splits_have_the_requested_sizes_and_are_deterministic():
-    X, y, X_val, y_val = moons_split(50, 200)
-    assert X.shape == (50, 2) and X_val.shape == (200, 2) and not np.array_equal(X[:5], X_val[:5])
-    assert np.array_equal(X, moons_split(50, 200)[0])
-    D, d, D_val, d_val = digits_split(100, 300)
-    assert D.shape == (100, 64) and D_val.shape == (300, 64) and D.max() <= 1.0
-    assert np.array_equal(np.bincount(d), [10] * 10)
-
 
 def test_mlp_layout_and_bad_arguments():
     net = mlp([2, 8, 8, 3], dropout=0.5, batchnorm=True)

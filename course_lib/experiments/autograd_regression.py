@@ -1,7 +1,8 @@
 """The lecture's regression with autograd: fit ŷ = x²·w + b to y = 3x² + 2 + noise.
 
 The training loop itself belongs in the notebook; this module holds what a widget needs:
-the lecture's data, and many runs of the same loop (one per learning rate) trained side by side.
+many runs of the same loop (one per learning rate) trained side by side. The lecture's data is
+:func:`course_lib.data.noisy_parabola`.
 """
 import contextlib
 
@@ -9,7 +10,7 @@ import torch
 
 from .._validate import as_array, as_number
 
-__all__ = ["lecture_data", "gradient_descent_runs", "one_thread"]
+__all__ = ["gradient_descent_runs", "one_thread"]
 
 
 @contextlib.contextmanager
@@ -21,24 +22,6 @@ def one_thread():
         yield
     finally:
         torch.set_num_threads(before)
-
-
-def lecture_data(n=100, seed=100):
-    """The lecture's data: ``x`` evenly spaced in [−1, 1] and ``y = 3x² + 2 + 0.2·U(0, 1)``.
-
-    Seeds torch's global generator with ``seed`` first (as the lecture does), so the random
-    numbers drawn next (the lecture's ``w = t.randn(1, 1)``) are the lecture's too.
-
-    Returns
-    -------
-    x, y : torch.Tensor of shape (n, 1), float32
-    """
-    n = as_number(n, "n", low=2, integer=True)
-    seed = as_number(seed, "seed", low=0, integer=True)
-    torch.manual_seed(seed)
-    x = torch.unsqueeze(torch.linspace(-1, 1, n), dim=1)
-    y = 3 * x.pow(2) + 2 + 0.2 * torch.rand(x.size())
-    return x, y
 
 
 def gradient_descent_runs(x, y, w0, b0, lrs, iterations):

@@ -15,9 +15,6 @@ With two classes and a sigmoid output the lecture's MSE has two equal terms,
 :math:`(y - p)^2 + ((1 - y) - (1 - p))^2 = 2\,(y - p)^2`; the functions here keep that factor 2, so
 they agree with ``losses.mse`` on the two-column rows :math:`(1 - p, p)`.
 """
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 
 from .._validate import as_array, as_number, as_targets, same_shape
@@ -28,7 +25,7 @@ __all__ = [
     "mse_gradient", "cross_entropy_gradient", "sigmoid_mse", "softmax_mse",
     "sigmoid_mse_curvature", "sigmoid_cross_entropy_curvature", "logistic_loss", "logistic_hessian",
     "logistic_landscape",
-    "losses_along_weight", "midpoint_convexity_violation", "train_logistic", "tumour_radius_data",
+    "losses_along_weight", "midpoint_convexity_violation", "train_logistic",
 ]
 
 LOSSES = ("mse", "cross_entropy")
@@ -315,25 +312,3 @@ def train_logistic(X, y, theta0, loss="cross_entropy", lr=1.0, steps=100):
         thetas.append(theta.copy())
     values.append(logistic_loss(theta, X, y, loss)[0])
     return np.array(thetas), np.array(values)
-
-
-def tumour_radius_data():
-    r"""A real 1-D binary problem: the Wisconsin breast-cancer data shipped with scikit-learn (offline).
-
-    Reads the CSV file that ``sklearn.datasets.load_breast_cancer`` reads, straight from the
-    installed scikit-learn package, without importing scikit-learn (which takes seconds).
-    Column 0 is the mean radius; the last column the class, 0 = malignant, 1 = benign.
-
-    Returns
-    -------
-    x : (569,) the mean radius of each tumour, standardised to mean 0 and standard deviation 1
-    y : (569,) 1.0 for malignant, 0.0 for benign
-    """
-    spec = importlib.util.find_spec("sklearn")
-    if spec is None or spec.origin is None:
-        raise ImportError("tumour_radius_data needs scikit-learn installed (it ships the data file)")
-    path = Path(spec.origin).parent / "datasets" / "data" / "breast_cancer.csv"
-    table = np.loadtxt(path, delimiter=",", skiprows=1)       # first line: "569,30,malignant,benign"
-    radius = table[:, 0]
-    x = (radius - radius.mean()) / radius.std()
-    return x, (table[:, -1] == 0).astype(np.float64)

@@ -24,28 +24,8 @@ from ..losses import log_softmax, softmax
 from ..network import MLP
 from ..optim import SGD
 
-__all__ = ["digits_split", "train_with_schedule", "TrainingRun", "train_side_by_side", "SideBySideRuns", "train_over_seeds",
+__all__ = ["train_with_schedule", "TrainingRun", "train_side_by_side", "SideBySideRuns", "train_over_seeds",
            "range_test_step", "ensemble_proba", "accuracy"]
-
-
-def digits_split(n_train=1000, n_val=300, seed=0):
-    """scikit-learn's 8×8 digits (1797 images, 10 classes), pixels scaled to [0, 1], shuffled and split.
-
-    Returns ``(X_train, y_train, X_val, y_val, X_test, y_test)``; the test set is whatever remains
-    after ``n_train + n_val`` images.
-    """
-    from sklearn.datasets import load_digits
-
-    n_train = as_number(n_train, "n_train", low=1, integer=True)
-    n_val = as_number(n_val, "n_val", low=0, integer=True)
-    seed = as_number(seed, "seed", low=0, integer=True)
-    digits = load_digits()
-    if n_train + n_val >= len(digits.target):
-        raise ValueError(f"n_train + n_val must leave test images (< {len(digits.target)}); got {n_train + n_val}")
-    order = np.random.RandomState(seed).permutation(len(digits.target))
-    X, y = digits.data[order] / 16.0, digits.target[order]
-    a, b = n_train, n_train + n_val
-    return X[:a], y[:a], X[a:b], y[a:b], X[b:], y[b:]
 
 
 def _check_model(model):

@@ -25,38 +25,12 @@ import numpy as np
 
 from .. import layers
 from .._validate import as_array, as_number, as_seeds, as_targets
+from ..data import moons_split
 from ..losses import log_softmax
 
 __all__ = ["l1_penalty", "l2_penalty", "Network", "mlp", "History", "fit", "early_stopping_epoch",
-           "constrained_minimum", "moons_split", "digits_split", "compare_over_seeds", "SeedComparison",
+           "constrained_minimum", "compare_over_seeds", "SeedComparison",
            "prune_by_validation", "PruningPath", "fit_over_seeds", "SeedScores"]
-
-
-def moons_split(n_train=50, n_val=200, noise=0.4, seed=1):
-    """A small, noisy training set of moons and a validation set from the same distribution.
-
-    The two sets are drawn independently (seeds ``seed`` and ``seed + 1``), so the validation set
-    measures how well a model does on points it has never seen. Returns ``X, y, X_val, y_val``.
-    """
-    from ..data import make_moons
-    seed = as_number(seed, "seed", low=0, integer=True)
-    X, y = make_moons(n_train, noise=noise, seed=seed)
-    X_val, y_val = make_moons(n_val, noise=noise, seed=seed + 1)
-    return X, y, X_val, y_val
-
-
-def digits_split(n_train=100, n_val=300, seed=0):
-    """scikit-learn's 8×8 digits (offline), pixels scaled to [0, 1], split into stratified
-    training and validation sets of the given sizes. Returns ``X, y, X_val, y_val`` with X (N, 64)."""
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-    n_train = as_number(n_train, "n_train", low=10, high=1000, integer=True)
-    n_val = as_number(n_val, "n_val", low=10, high=797, integer=True)
-    digits = load_digits()
-    X, y = digits.data / 16.0, digits.target.astype(np.int64)
-    X, X_rest, y, y_rest = train_test_split(X, y, train_size=n_train, random_state=seed, stratify=y)
-    X_val, _, y_val, _ = train_test_split(X_rest, y_rest, train_size=n_val, random_state=seed, stratify=y_rest)
-    return X, y, X_val, y_val
 
 
 def l1_penalty(W, lam):
@@ -757,8 +731,9 @@ def fit_over_seeds(models, seeds=range(5), n_train=300, n_val=300, noise=0.4, da
     """Fit every model on the data of every seed and score it on both sets.
 
     Seed k draws ``moons_split(n_train, n_val, noise, seed=1 + 2k)``, as in :func:`compare_over_seeds`
-    (k = 0 is the chapter's data set), or ``data(k)`` when given (e.g. ``lambda k: digits_split(seed=k)``),
-    and is passed on to the models so that randomised ones draw differently.
+    (k = 0 is the chapter's data set), or ``data(k)`` when given, four arrays ``X, y, X_val, y_val``
+    (e.g. ``lambda k: digits_split(100, 300, seed=k, stratify=True)[:4]``), and is passed on to the
+    models so that randomised ones draw differently.
 
     Parameters
     ----------
