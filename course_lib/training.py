@@ -50,6 +50,8 @@ class History:
     best : the epoch whose parameters the network holds at the end: the last one, or with
         ``patience`` the one of the lowest validation loss
     diverged : True if a loss or a gradient stopped being finite (training stopped before that update)
+        or an update took a weight past ``BLOWN_UP`` = 1e30 (training stopped after it; the sets are
+        not evaluated again, their entries are NaN)
     """
 
     step_loss: list = field(default_factory=list)
@@ -97,8 +99,15 @@ def evaluate(net, X, y):
     return float(loss), float(np.mean(z.argmax(axis=1) == Y.argmax(axis=1)))
 
 
+BLOWN_UP = 1e30   # a weight this large is on its way to inf: the run has diverged
+
+
 def _finite(loss, grads):
     return np.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads)
+
+
+def _blown_up(params):
+    return not all(np.all(np.abs(p) < BLOWN_UP) for p in params)     # also True for NaN
 
 
 def fit(net, X, y, optimizer, epochs=None, steps=None, batch_size=None, schedule=None, l2=0.0, l1=0.0,
@@ -183,7 +192,7 @@ def fit(net, X, y, optimizer, epochs=None, steps=None, batch_size=None, schedule
         if validation is not None:
             sets.append((validation, history.val_loss, history.val_acc))
         for (Xs, ys), losses, accs in sets:
-            loss, acc = evaluate(net, Xs, ys)
+            loss, acc = (np.nan, np.nan) if _blown_up(net.params) else evaluate(net, Xs, ys)
             losses.append(loss)
             accs.append(acc)
         return callback is not None and bool(callback(epoch, history))
@@ -209,6 +218,9 @@ def fit(net, X, y, optimizer, epochs=None, steps=None, batch_size=None, schedule
             return False
         optimizer.step(net.grads)
         history.steps = t + 1
+        if _blown_up(net.params):
+            history.diverged = True
+            return False
         if t + 1 in snapshot_at:
             history.snapshots[t + 1] = net.flat_params()
         return True
