@@ -93,6 +93,13 @@ def as_number(x, name, low=None, high=None, low_inclusive=True, high_inclusive=T
     return x
 
 
+def as_flag(value, name):
+    """``value`` as a bool, or a TypeError naming ``name``: True and False only (not 0, 1 or "yes")."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {_describe(value)}")
+    return bool(value)
+
+
 def as_seeds(seeds, name="seeds", at_least=1):
     """Check a list of random seeds (ints ≥ 0): one per network, or the seeds of a comparison."""
     if not isinstance(seeds, (list, tuple, range, np.ndarray)):

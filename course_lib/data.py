@@ -32,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn import datasets
 
-from ._validate import _describe, as_number
+from ._validate import _describe, as_flag, as_number
 
 __all__ = ["make_moons", "moons_split", "load_digits", "digits_split", "DigitsSplit",
            "tumour_radius_data", "noisy_parabola"]
@@ -134,8 +134,7 @@ def digits_split(n_train, n_val=0, seed=0, stratify=False):
         ``X_train, y_train, X_val, y_val, X_test, y_test``: X parts (n, 64) float64 in [0, 1],
         y parts (n,) int64.
     """
-    if not isinstance(stratify, (bool, np.bool_)):
-        raise TypeError(f"stratify must be True or False; got {_describe(stratify)}")
+    stratify = as_flag(stratify, "stratify")
     least = N_CLASSES if stratify else 1          # stratified sets need one image of each class
     n_train = as_number(n_train, "n_train", low=least, integer=True)
     n_val = as_number(n_val, "n_val", low=0, integer=True)

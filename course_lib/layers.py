@@ -7,7 +7,7 @@ Parameter gradients are stored as attributes (``dW``, ``db``).
 """
 import numpy as np
 
-from ._validate import as_array, as_targets
+from ._validate import as_array, as_flag, as_number, as_targets
 from .activations import ACTIVATIONS, sigmoid
 from .losses import log_softmax, softmax
 
@@ -212,17 +212,9 @@ class SoftmaxWithLoss:
 
 # --- Dropout and batch normalisation (chapter 08) ---------------------------------------------------
 
-from ._validate import as_number  # noqa: E402
-
 __all__ += ["Dropout", "BatchNorm"]
 
 _DROPOUT_SEEDS = np.random.SeedSequence(0)  # parent of the generators of Dropout layers built without a seed
-
-
-def _as_flag(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {type(value).__name__} ({value!r:.40})")
-    return bool(value)
 
 
 class TrainEvalMode:
@@ -232,7 +224,7 @@ class TrainEvalMode:
 
     def train(self, mode=True):
         """Training mode (``mode=False``: evaluation mode). Returns the layer."""
-        self.training = _as_flag(mode, "mode")
+        self.training = as_flag(mode, "mode")
         return self
 
     def eval(self):

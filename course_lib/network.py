@@ -23,7 +23,7 @@ same update as the mean loss above with ``lr = ε·N`` and ``λ₂ = λ_lecture 
 """
 import numpy as np
 
-from ._validate import as_array, as_number, as_targets
+from ._validate import as_array, as_flag, as_number, as_targets
 from .activations import ACTIVATIONS
 from .layers import Activation, Affine, BatchNorm, Dropout, ReLU, Residual, Sigmoid, SoftmaxWithLoss, Tanh
 from .losses import softmax, softmax_cross_entropy
@@ -173,9 +173,7 @@ class Network(FlatParameters):
 
     def train(self, mode=True):
         """Training mode for every layer that has one (``mode=False``: evaluation mode). Returns the network."""
-        if not isinstance(mode, (bool, np.bool_)):
-            raise TypeError(f"mode must be True or False; got {type(mode).__name__} ({mode!r:.40})")
-        self.training = bool(mode)
+        self.training = as_flag(mode, "mode")
         for node in _nodes(self.layers):
             if callable(getattr(node, "train", None)):
                 node.train(self.training)
@@ -309,9 +307,7 @@ class MLP(Network):
             raise ValueError(f"init must be one of {sorted(INITIALISATIONS)}; got {init!r}")
         seed = as_number(seed, "seed", low=0, integer=True)
         dropout = as_number(dropout, "dropout", low=0, high=1, high_inclusive=False)
-        for flag, name in ((residual, "residual"), (batchnorm, "batchnorm")):
-            if not isinstance(flag, (bool, np.bool_)):
-                raise TypeError(f"{name} must be True or False; got {flag!r:.40}")
+        residual, batchnorm = as_flag(residual, "residual"), as_flag(batchnorm, "batchnorm")
         rng = np.random.RandomState(seed)
         weights = []
         for fan_in, fan_out in zip(sizes[:-1], sizes[1:]):

@@ -18,7 +18,7 @@ Example
 """
 import numpy as np
 
-from ._validate import _describe, as_array, as_number
+from ._validate import _describe, as_array, as_flag, as_number
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
 
@@ -41,12 +41,6 @@ def _as_params(params):
     if len(set(ids)) != len(ids):
         raise ValueError("params must not hold the same array twice (it would be updated twice per step)")
     return list(params)
-
-
-def _as_flag(value, name):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {_describe(value)}")
-    return bool(value)
 
 
 class Optimizer:
@@ -129,7 +123,7 @@ class SGD(Optimizer):
         super().__init__(params, lr)
         self.momentum = as_number(momentum, "momentum", low=0.0)
         self.dampening = as_number(dampening, "dampening", low=0.0, high=1.0)
-        self.nesterov = _as_flag(nesterov, "nesterov")
+        self.nesterov = as_flag(nesterov, "nesterov")
         self.weight_decay = as_number(weight_decay, "weight_decay", low=0.0)
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError("nesterov=True requires momentum > 0 and dampening = 0; "
@@ -232,7 +226,7 @@ class RMSprop(Optimizer):
         self.eps = as_number(eps, "eps", low=0.0)
         self.weight_decay = as_number(weight_decay, "weight_decay", low=0.0)
         self.momentum = as_number(momentum, "momentum", low=0.0)
-        self.centered = _as_flag(centered, "centered")
+        self.centered = as_flag(centered, "centered")
         self.square_avgs = [np.zeros_like(p) for p in self.params]
         self.grad_avgs = [np.zeros_like(p) for p in self.params]
         self.momentum_buffers = [np.zeros_like(p) for p in self.params]

@@ -132,3 +132,11 @@ def test_as_seeds_returns_ints_and_names_what_is_wrong():
         as_seeds([0, -1])
     with pytest.raises(TypeError, match=r"seeds\[0\] must be an integer"):
         as_seeds([0.5])
+
+
+def test_as_flag_takes_only_true_and_false_naming_the_argument():
+    from course_lib._validate import as_flag
+    assert as_flag(True, "x") is True and as_flag(np.bool_(False), "x") is False
+    for bad in (0, 1, "yes", None, [True]):
+        with pytest.raises(TypeError, match="flag_name must be True or False"):
+            as_flag(bad, "flag_name")
