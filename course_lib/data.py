@@ -32,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 from sklearn import datasets
 
-from ._validate import _describe, as_flag, as_number
+from ._validate import as_flag, as_number
 
 __all__ = ["make_moons", "moons_split", "load_digits", "digits_split", "DigitsSplit",
            "tumour_radius_data", "noisy_parabola"]
