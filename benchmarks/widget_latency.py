@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/widget_latency.py [NOTEBOOK ...]
 
-Runs each notebook in a fresh kernel, then, in that kernel, moves every control of every
-``LivePlot`` through up to 12 of its values (like a student dragging it) and reads the time of
+Runs each notebook in a fresh kernel, recording every ``LivePlot`` it displays (a cell put before
+the notebook's first registers a display formatter for LivePlot), then, in that kernel, moves every
+control of each of them through up to 12 of its values (like a student dragging it) and reads the time of
 each redraw (``LivePlot.last_update_ms``: the chapter's update + drawing + PNG encoding). After each
 move it also times the naive way on the same figure: the update, then a full ``savefig`` (every
 artist redrawn, default PNG encoding), which is what ``interact`` with the inline backend costs at
@@ -23,9 +24,21 @@ from results_table import update_table
 ROOT = Path(__file__).resolve().parents[1]
 os.environ.setdefault("IPYTHONDIR", str(ROOT / "tests" / "ipython"))  # plain tracebacks, as in the tests
 
+# Runs before the notebook: records each LivePlot as IPython displays it (the library keeps no list).
+RECORD = r'''
+_shown_plots = []
+
+def _record_plot(plot):
+    if all(p is not plot for p in _shown_plots):
+        _shown_plots.append(plot)
+    return plot._repr_mimebundle_()
+
+get_ipython().display_formatter.mimebundle_formatter.for_type_by_name(
+    "course_lib.viz.widgets", "LivePlot", _record_plot)
+'''
+
 PROBE = r'''
 import io, json, time, numpy as np, ipywidgets
-from course_lib.viz.widgets import LivePlot
 
 def _naive_ms(plot):
     start = time.perf_counter()
@@ -46,7 +59,7 @@ def _values(control):
     return list(np.linspace(lo, hi, 12)) if not isinstance(control, ipywidgets.IntSlider) else list(range(lo, hi + 1, max(step, (hi - lo) // 12 or 1)))
 
 _rows = []
-for plot in LivePlot.instances:
+for plot in _shown_plots:
     for name, control in plot.controls.items():
         start, times, naive = control.value, [], []
         for v in _values(control)[:12]:
@@ -65,6 +78,7 @@ print("ROWS" + json.dumps(_rows))
 
 def measure(path):
     nb = nbformat.read(path, as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(RECORD))
     nb.cells.append(nbformat.v4.new_code_cell(PROBE))
     client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
     client.execute()

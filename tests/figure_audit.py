@@ -5,7 +5,8 @@ tests/test_figures_in_notebooks.py executes each notebook with :func:`install` p
 
 - ``figures``: every matplotlib figure the notebook displayed — its width in pixels and its smallest
   text in pixels, recorded at the moment it was shown;
-- ``moves``: for every control of every LivePlot, moved to each value to try — whether its own
+- ``moves``: for every control of every LivePlot the notebook displayed (recorded as it is shown, so
+  nothing in the library keeps plots alive for this), moved to each value to try — whether its own
   picture changed, which other pictures or figures' texts changed (none may), texts its update set
   on another figure (none may), and how far the blitted picture is from a full redraw (what the
   figure really holds).
@@ -20,14 +21,22 @@ from matplotlib.text import Text
 from PIL import Image
 
 SHOWN = []
+PLOTS = []      # every LivePlot the notebook displayed, in order
 
 
 def install():
-    """Record the size and smallest text of every figure as IPython displays it."""
+    """Record the size and smallest text of every figure, and every LivePlot, as IPython displays it."""
     from IPython import get_ipython
 
     shell = get_ipython()
     formatter = shell.display_formatter.mimebundle_formatter
+
+    def recording_plot(plot):
+        if all(p is not plot for p in PLOTS):
+            PLOTS.append(plot)
+        return plot._repr_mimebundle_()
+
+    formatter.for_type_by_name("course_lib.viz.widgets", "LivePlot", recording_plot)
 
     def wrap(*args, **kwargs):
         try:
@@ -122,10 +131,8 @@ def _move(plot, name, control, value, others, figures):
 
 
 def report():
-    """Move every control of every LivePlot; print the findings as one JSON line."""
-    from course_lib.viz.widgets import LivePlot
-
-    plots = list(LivePlot.instances)
+    """Move every control of every LivePlot shown; print the findings as one JSON line."""
+    plots = list(PLOTS)
     figures = [o for o in gc.get_objects() if isinstance(o, Figure)]
     moves = []
     for plot in plots:

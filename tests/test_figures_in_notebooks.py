@@ -169,3 +169,13 @@ def test_every_slide_has_a_heading_or_a_figure(notebook):
         if group and not heading and not figure:
             bare.append(group[0][0])
     assert not bare, f"slides starting at cells {bare} have neither a heading nor a figure"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_the_audit_moved_every_live_plot_the_notebook_shows(notebook):
+    """figure_audit finds the plots as IPython displays them: each widget output is one it moved."""
+    nb, audit = executed(notebook)
+    shown = sum("application/vnd.jupyter.widget-view+json" in output.get("data", {})
+                for cell in nb.cells for output in cell.get("outputs", []))
+    assert shown > 0, "a chapter shows at least one live plot"
+    assert len(audit["plots"]) == shown, f"{shown} widgets shown, {len(audit['plots'])} live plots audited"

@@ -1,7 +1,9 @@
-"""Tests of course_lib/widgets.py, plotting.py and compgraph.py, on the Agg backend (no browser)."""
+"""Tests of course_lib/viz/widgets.py, plotting.py and compgraph.py, on the Agg backend (no browser)."""
 import base64
+import gc
 import subprocess
 import sys
+import weakref
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -253,12 +255,25 @@ def test_blitted_live_plot_draws_the_same_pixels_as_a_full_redraw():
     np.testing.assert_array_equal(make(dynamic=True), make(dynamic=False))
 
 
-def test_live_plots_register_themselves_by_name():
+def test_live_plot_keeps_its_name_and_times_its_redraw():
     fig = new_figure(2, 2)
     fig.add_subplot().plot([0, 1])
     plot = W.LivePlot(fig, {"a": W.slider("a", 1.0, 0, 2, 0.5)}, lambda a: None, name="probe")
-    assert plot in W.LivePlot.instances and plot.name == "probe"
+    assert plot.name == "probe"
     assert plot.last_update_ms > 0
+
+
+def test_a_closed_live_plot_is_not_kept_alive_by_the_library():
+    fig = new_figure(2, 2)
+    fig.add_subplot().plot([0, 1])
+    plot = W.LivePlot(fig, {"a": W.slider("a", 1.0, 0, 2, 0.5)}, lambda a: None, name="closed")
+    gone = weakref.ref(plot)
+    row, image = plot.children
+    for widget in (*row.children, row, image, plot):     # ipywidgets holds each open widget until closed
+        widget.close()
+    del plot, row, image, widget
+    gc.collect()
+    assert gone() is None
 
 
 def test_live_plot_greys_out_controls_that_do_nothing_for_the_current_choice():

@@ -135,16 +135,11 @@ class LivePlot(widgets.VBox):
         values of the others (a parameter of one activation, of one schedule); the others are
         greyed out, so a student sees at once which knobs do something.
 
-    Every LivePlot made in a session is listed in ``LivePlot.instances`` (the latency benchmark
-    moves each one's controls).
-
     Attributes
     ----------
     last_update_ms : float
         Time of the last redraw (update + render), for benchmarks.
     """
-
-    instances = []
 
     def __init__(self, fig, controls, update, name="", dynamic=None, enabled=None, **kwargs):
         if not callable(update):
@@ -165,7 +160,6 @@ class LivePlot(widgets.VBox):
         box = widgets.HBox(list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
         super().__init__([box, self.image], **kwargs)
         self.refresh()
-        LivePlot.instances.append(self)
 
     def values(self):
         """The controls' current values, by name."""
