@@ -103,11 +103,13 @@ BLOWN_UP = 1e30   # a weight this large is on its way to inf: the run has diverg
 
 
 def _finite(loss, grads):
-    return np.isfinite(loss) and all(np.all(np.isfinite(g)) for g in grads)
+    """Whether the loss and every gradient entry are finite (max and min carry any NaN or inf)."""
+    return bool(np.isfinite(loss)) and all(np.isfinite(g.max()) and np.isfinite(g.min()) for g in grads)
 
 
 def _blown_up(params):
-    return not all(np.all(np.abs(p) < BLOWN_UP) for p in params)     # also True for NaN
+    """Whether a weight is NaN or past BLOWN_UP in size."""
+    return not all(max(p.max(), -p.min()) < BLOWN_UP for p in params)   # a NaN fails the comparison
 
 
 def fit(net, X, y, optimizer, epochs=None, steps=None, batch_size=None, schedule=None, l2=0.0, l1=0.0,
