@@ -216,7 +216,8 @@ class Network(FlatParameters):
     def loss(self, X, y, l2=0.0, l1=0.0, reg=None):
         """J: the mean cross-entropy on (X, y) in the current mode, plus the penalty."""
         l2 = l2 if reg is None else reg   # TRANSITIONAL (issue 13): remove reg
-        return softmax_cross_entropy(self.forward(X), y)[0] + self.penalty(l2, l1)
+        z = self.forward(X)
+        return softmax_cross_entropy(z, as_targets(y, z.shape[0], z.shape[1], "y"))[0] + self.penalty(l2, l1)
 
     def gradients(self, X, y, l2=0.0, l1=0.0, reg=None):
         r"""Forward and backward pass on (X, y): returns J and fills ``self.grads`` (same order as ``params``).
