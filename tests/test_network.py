@@ -4,7 +4,7 @@ import pytest
 
 from course_lib.gradcheck import network_gradient_error, numerical_gradient, relative_error
 from course_lib.lecture_net import build_model
-from course_lib.network import MLP, HiddenSizeRuns, lecture_settings, train_hidden_sizes
+from course_lib.network import MLP, lecture_settings
 
 LECTURE_KEYS = ["W1", "b1", "W2", "b2"]
 
@@ -126,95 +126,10 @@ def test_from_params_copies_parameters_and_predicts_like_the_lecture(moons):
     np.testing.assert_allclose(net.forward(X), logits, rtol=1e-12)
 
 
-# --- train_hidden_sizes ----------------------------------------------------------------
-
-HIDDEN = [1, 2, 3, 5]
-PASSES = 300
-
-
-@pytest.fixture(scope="module")
-def batched_and_separate(moons):
-    """One batched run of the lecture's networks, and the same networks trained one at a time."""
-    X, y = moons
-    runs = train_hidden_sizes(X, y, HIDDEN, num_passes=PASSES, snapshot_at=[0, 100], record_every=100)
-    separate = {}
-    for h in HIDDEN:
-        net = MLP([2, h, 2])
-        history = net.train(X, y, num_passes=PASSES, record_every=100, **lecture_settings())
-        separate[h] = (net, history)
-    return runs, separate
-
-
-def test_train_hidden_sizes_agrees_with_training_each_network_separately(batched_and_separate):
-    runs, separate = batched_and_separate
-    assert isinstance(runs, HiddenSizeRuns) and runs.hidden_sizes == HIDDEN
-    np.testing.assert_array_equal(runs.steps, [0, 100, 200])
-    assert runs.losses.shape == (3, len(HIDDEN))
-    for k, h in enumerate(HIDDEN):
-        net, history = separate[h]
-        assert max_rel_diff(runs.snapshots[PASSES][k], net.params) < 1e-9
-        np.testing.assert_allclose(runs.losses[:, k], history["loss"], rtol=1e-9)
-
-
-def test_train_hidden_sizes_losses_equal_mlp_loss_at_snapshots(batched_and_separate, moons):
-    runs, _ = batched_and_separate
-    X, y = moons
-    reg = lecture_settings()["reg"]
-    for step in (0, 100):
-        row = list(runs.steps).index(step)
-        for k, h in enumerate(HIDDEN):
-            assert runs.losses[row, k] == pytest.approx(runs.model(h, at_pass=step).loss(X, y, reg), rel=1e-12)
-
-
-def test_train_hidden_sizes_snapshots_and_model(batched_and_separate, moons):
-    runs, separate = batched_and_separate
-    assert sorted(runs.snapshots) == [0, 100, PASSES]
-    for k, h in enumerate(HIDDEN):
-        for p, q in zip(runs.snapshots[0][k], MLP([2, h, 2]).params):
-            np.testing.assert_array_equal(p, q)
-        model = runs.model(h)  # default: the last snapshot
-        assert isinstance(model, MLP) and model.layer_sizes == [2, h, 2]
-        np.testing.assert_array_equal(model.predict(moons[0]), separate[h][0].predict(moons[0]))
-
-
-def test_train_hidden_sizes_networks_do_not_interact(moons):
-    """The off-diagonal blocks of the stacked W2 stay zero: a network trains the same alone or beside others."""
-    X, y = moons
-    alone = train_hidden_sizes(X, y, [2], num_passes=60)
-    crowded = train_hidden_sizes(X, y, [7, 2, 30], num_passes=60)
-    assert max_rel_diff(crowded.snapshots[60][1], alone.snapshots[60][0]) < 1e-12
-    np.testing.assert_allclose(crowded.losses[:, 1], alone.losses[:, 0], rtol=1e-12)
-    for k, h in enumerate([7, 2, 30]):
-        W1, b1, W2, b2 = crowded.snapshots[60][k]
-        assert W1.shape == (2, h) and b1.shape == (1, h) and W2.shape == (h, 2) and b2.shape == (1, 2)
-
-
-def test_train_hidden_sizes_trains_one_size_from_several_seeds_side_by_side(moons):
-    X, y = moons
-    runs = train_hidden_sizes(X, y, [3, 3, 2], num_passes=40, seeds=[0, 5, 5])
-    assert runs.seeds == [0, 5, 5]
-    for h, seed in [(3, 0), (3, 5), (2, 5)]:
-        net = MLP([2, h, 2], seed=seed)
-        net.train(X, y, num_passes=40, **lecture_settings())
-        assert max_rel_diff(runs.model(h, seed=seed).params, net.params) < 1e-9
-    assert runs.model(2).layer_sizes == [2, 2, 2]          # one network of that size: no seed needed
-    with pytest.raises(ValueError, match="name one with seed="):
-        runs.model(3)
-    with pytest.raises(ValueError, match="hidden_size and seed must be"):
-        runs.model(3, seed=7)
-    with pytest.raises(ValueError, match="one seed per hidden size"):
-        train_hidden_sizes(X, y, [3, 3], num_passes=1, seeds=[0])
-
-
 # --- bad input --------------------------------------------------------------------------
 
 X_SMALL = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])
 Y_SMALL = np.array([0, 1, 1])
-
-
-@pytest.fixture(scope="module")
-def small_runs():
-    return train_hidden_sizes(X_SMALL, Y_SMALL, [1, 2], num_passes=3, snapshot_at=[1])
 
 
 @pytest.mark.parametrize("call, exc, name", [
@@ -258,27 +173,10 @@ def small_runs():
     pytest.param(lambda: lecture_settings(epsilon=-0.01), ValueError, "epsilon", id="settings-negative-epsilon"),
     pytest.param(lambda: lecture_settings(reg_lambda=np.inf), ValueError, "reg_lambda", id="settings-inf-lambda"),
     pytest.param(lambda: lecture_settings(n_samples=0), ValueError, "n_samples", id="settings-zero-samples"),
-    pytest.param(lambda: train_hidden_sizes(X_SMALL, Y_SMALL, []), ValueError, "hidden_sizes", id="hidden-empty"),
-    pytest.param(lambda: train_hidden_sizes(X_SMALL, Y_SMALL, 3), TypeError, "hidden_sizes", id="hidden-int"),
-    pytest.param(lambda: train_hidden_sizes(X_SMALL, Y_SMALL, [0]), ValueError, "hidden_sizes", id="hidden-zero"),
-    pytest.param(lambda: train_hidden_sizes(X_SMALL, [0, 1, 2], [2]), ValueError, "y", id="hidden-three-classes"),
-    pytest.param(lambda: train_hidden_sizes(X_SMALL[0], Y_SMALL, [2]), ValueError, "X", id="hidden-1d-X"),
-    pytest.param(lambda: train_hidden_sizes(X_SMALL, Y_SMALL, [2], lr=-1.0), ValueError, "lr", id="hidden-negative-lr"),
-    pytest.param(lambda: train_hidden_sizes(X_SMALL, Y_SMALL, [2], num_passes=3, snapshot_at=[5]), ValueError,
-                 "snapshot_at", id="snapshot-after-end"),
-    pytest.param(lambda: train_hidden_sizes(X_SMALL, Y_SMALL, [2], num_passes=3, snapshot_at=2), TypeError,
-                 "snapshot_at", id="snapshot-int"),
 ])
 def test_network_rejects_bad_input_naming_the_argument(call, exc, name):
     with pytest.raises(exc, match=rf"\b{name}\b"):
         call()
-
-
-@pytest.mark.parametrize("kwargs, name", [({"hidden_size": 7}, "hidden_size"),
-                                          ({"hidden_size": 1, "at_pass": 2}, "at_pass")])
-def test_hidden_size_runs_model_rejects_unknown_size_or_pass(small_runs, kwargs, name):
-    with pytest.raises(ValueError, match=rf"\b{name}\b"):
-        small_runs.model(**kwargs)
 
 
 def test_flat_params_round_trip_and_flat_grads_follow_the_same_layout(moons):
@@ -326,13 +224,3 @@ def test_any_activation_trains_with_correct_gradients(activation, moons):
 def test_unknown_init_is_rejected_naming_it():
     with pytest.raises(ValueError, match="init"):
         MLP([2, 3, 2], init="glorot")
-
-
-def test_train_hidden_sizes_reports_progress_at_each_record(moons):
-    X, y = moons
-    seen = []
-    runs = train_hidden_sizes(X, y, [2, 3], num_passes=30, record_every=10, callback=lambda i, l: seen.append((i, l)))
-    assert [i for i, _ in seen] == [0, 10, 20]
-    np.testing.assert_array_equal(np.array([l for _, l in seen]), runs.losses)
-    with pytest.raises(TypeError, match="callback"):
-        train_hidden_sizes(X, y, [2], num_passes=1, callback="print")
