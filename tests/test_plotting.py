@@ -1,6 +1,8 @@
-"""Tests of course_lib/plotting.py's course style and alt text (decision boundaries: test_widgets.py)."""
+"""Tests of course_lib/plotting.py's course style and alt text, DecisionBoundaryImage.show_labels
+(more on decision boundaries: test_widgets.py)."""
 import matplotlib
 import matplotlib.pyplot as plt
+import numpy as np
 import pytest
 from matplotlib.colors import to_rgb
 
@@ -106,3 +108,29 @@ def test_alt_text_names_the_entries_of_a_figure_level_legend():
     right.plot([1, 0], label="Adam")
     fig.legend()
     assert "Legend: SGD, Adam" in describe_figure(fig)
+
+
+def test_decision_boundary_image_shows_labels_computed_beforehand_as_update_would(moons):
+    X, y = moons
+    fig = new_figure(3, 3, dpi=40)
+    boundary = plotting.DecisionBoundaryImage(fig.add_subplot(), X, y, resolution=20)
+
+    def predict(points):
+        return (points[:, 0] + points[:, 1] > 0.5).astype(int)
+
+    boundary.update(predict)
+    by_update = np.array(boundary.image.get_array())
+    boundary.show_labels(np.zeros(len(boundary.points)))
+    assert np.all(np.array(boundary.image.get_array()) == 0)
+    boundary.show_labels(predict(boundary.points))                    # one label per grid point ...
+    np.testing.assert_array_equal(boundary.image.get_array(), by_update)
+    boundary.show_labels(predict(boundary.points).reshape(boundary.shape))   # ... or the grid itself
+    np.testing.assert_array_equal(boundary.image.get_array(), by_update)
+
+
+@pytest.mark.parametrize("labels, error", [(np.zeros(19), ValueError), (np.zeros((21, 20)), ValueError),
+                                           ("01", TypeError), (np.full(400, np.nan), ValueError)])
+def test_show_labels_rejects_labels_that_do_not_fit_the_grid_naming_them(moons, labels, error):
+    boundary = plotting.DecisionBoundaryImage(new_figure(3, 3).add_subplot(), *moons, resolution=20)
+    with pytest.raises(error, match=r"\blabels\b"):
+        boundary.show_labels(labels)

@@ -124,7 +124,14 @@ class DecisionBoundaryImage:
     """A decision-boundary plot that a widget can redraw fast.
 
     The data points are drawn once; each :meth:`update` recomputes the predicted class on a
-    coarse grid and swaps the pixels of one image (no new artists, no contour tracing).
+    coarse grid and swaps the pixels of one image (no new artists, no contour tracing). A widget
+    that has computed the classes beforehand (one grid per slider position, so dragging only swaps
+    pixels) passes them to :meth:`show_labels` instead.
+
+    Attributes
+    ----------
+    points : (M, 2) the grid points, row by row; ``shape`` : (rows, columns) of the grid
+    artists : the image and the data points, for a LivePlot's ``dynamic``
     """
 
     def __init__(self, ax, X, y, resolution=120, padding=0.5):
@@ -140,7 +147,21 @@ class DecisionBoundaryImage:
 
     def update(self, predict):
         """Recolour the plane with ``predict(points)`` (class labels 0/1)."""
-        self.image.set_data(_labels(predict, self.points, self.shape))
+        if not callable(predict):
+            raise TypeError(f"predict must be a function of an (M, 2) array; got {type(predict).__name__}")
+        self.show_labels(predict(self.points), "predict(points)")
+
+    def show_labels(self, labels, name="labels"):
+        """Recolour the plane with class labels (0/1) computed beforehand for :attr:`points`.
+
+        ``labels`` holds one label per grid point: shape (M,), as ``net.predict(boundary.points)``
+        returns them, or ``shape``.
+        """
+        labels = as_array(labels, name)
+        if labels.size != self.points.shape[0]:
+            raise ValueError(f"{name} must hold one label per grid point ({self.points.shape[0]}, "
+                             f"a {self.shape[0]}×{self.shape[1]} grid); got shape {labels.shape}")
+        self.image.set_data(labels.reshape(self.shape))
 
 
 def set_alt_text(fig, summary):
