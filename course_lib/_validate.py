@@ -109,6 +109,19 @@ def as_seeds(seeds, name="seeds", at_least=1):
     return [as_number(k, f"{name}[{i}]", low=0, integer=True) for i, k in enumerate(seeds)]
 
 
+def as_shape(shape, name):
+    """A tensor shape: a tuple of ints >= 0 (from any iterable of them), or a TypeError/ValueError naming it."""
+    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+        raise TypeError(f"{name} must be a tuple of ints such as (4, 1); got {_describe(shape)}")
+    dims = tuple(shape)
+    for d in dims:
+        if isinstance(d, bool) or not isinstance(d, numbers.Integral):
+            raise TypeError(f"{name} must hold ints; got {d!r} in {dims}")
+        if d < 0:
+            raise ValueError(f"{name} must hold sizes >= 0; got {dims}")
+    return tuple(int(d) for d in dims)
+
+
 def same_shape(a, b, name_a, name_b):
     """Raise ValueError unless two arrays have the same shape."""
     if a.shape != b.shape:

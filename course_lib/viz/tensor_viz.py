@@ -1,7 +1,7 @@
 r"""Pictures of tensors for chapter 09: how broadcasting stretches, how strides lay out memory.
 
-:func:`broadcast_shape` states the broadcasting rule in plain Python (the notebook checks it
-against PyTorch's own addition). :class:`BroadcastPicture` and :class:`StridePicture` draw
+The rules themselves (:func:`~course_lib.tensors.broadcast_shape`, :func:`~course_lib.tensors.layout_of`)
+are in :mod:`course_lib.tensors`. :class:`BroadcastPicture` and :class:`StridePicture` draw
 on a figure built once; their ``show(...)`` methods only change existing artists, listed in
 ``.artists`` for :class:`course_lib.viz.widgets.LivePlot`'s ``dynamic=``. The values they draw are
 computed by torch itself (an addition that broadcasts, a view that may fail), not re-derived.
@@ -16,46 +16,16 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextPath
 from matplotlib.transforms import Affine2D
 
+from .._validate import as_shape
+from ..tensors import layout_of
 from .plotting import PALETTE
 
-__all__ = ["broadcast_shape", "BroadcastPicture", "StridePicture", "LAYOUT_OPERATIONS", "VIEW_TARGETS", "layout_of"]
+__all__ = ["BroadcastPicture", "StridePicture", "LAYOUT_OPERATIONS", "VIEW_TARGETS"]
 
 ORIGINAL = np.array([0.17, 0.45, 0.75, 1.0])    # a cell that holds its own element: strong blue
 STRETCHED = np.array([0.72, 0.83, 0.95, 1.0])   # a copy made by broadcasting: pale blue
 EMPTY = np.array([1.0, 1.0, 1.0, 0.0])          # no element here: transparent
 CELL_PX = 12                                     # pixels per cell in the images (1 of them a white border)
-
-
-def _as_shape(shape, name):
-    """A tuple of non-negative ints, or a TypeError/ValueError naming the argument."""
-    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
-        raise TypeError(f"{name} must be a tuple of ints such as (4, 1); got {type(shape).__name__} ({shape!r:.40})")
-    dims = tuple(shape)
-    for d in dims:
-        if isinstance(d, bool) or not isinstance(d, numbers.Integral):
-            raise TypeError(f"{name} must hold ints; got {d!r} in {dims}")
-        if d < 0:
-            raise ValueError(f"{name} must hold sizes >= 0; got {dims}")
-    return tuple(int(d) for d in dims)
-
-
-def broadcast_shape(shape_a, shape_b):
-    """The shape of ``a + b`` for tensors of shapes ``shape_a`` and ``shape_b``.
-
-    The rule (NumPy's and PyTorch's): align the shapes at the right, padding the shorter one
-    with 1s on the left; in every position the two sizes must be equal or one of them 1, and
-    the result takes the larger (a size 1 is stretched). Otherwise ``ValueError``.
-    """
-    a, b = _as_shape(shape_a, "shape_a"), _as_shape(shape_b, "shape_b")
-    n = max(len(a), len(b))
-    a_pad, b_pad = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
-    result = []
-    for position, (da, db) in enumerate(zip(a_pad, b_pad)):
-        if da != db and 1 not in (da, db):
-            raise ValueError(f"shapes {a} and {b} do not broadcast: dimension {position - n} has sizes "
-                             f"{da} and {db}, which are neither equal nor 1")
-        result.append(db if da == 1 else da)
-    return tuple(result)
 
 
 def _as_2d(shape):
@@ -130,7 +100,7 @@ class BroadcastPicture:
 
     def show(self, shape_a, shape_b):
         """Draw a, b (stretched where they broadcast) and a + b. Returns the result shape or None."""
-        shape_a, shape_b = _as_shape(shape_a, "shape_a"), _as_shape(shape_b, "shape_b")
+        shape_a, shape_b = as_shape(shape_a, "shape_a"), as_shape(shape_b, "shape_b")
         for name, shape in (("shape_a", shape_a), ("shape_b", shape_b)):
             if len(shape) > 2 or any(d > self.max_side or d == 0 for d in shape):
                 raise ValueError(f"{name} must have at most 2 dims of sizes 1..{self.max_side}; got {shape}")
@@ -177,31 +147,6 @@ VIEW_TARGETS = {
     "view(-1)": lambda shape: (-1,),
     "view(..., 2, -1)": lambda shape: tuple(shape[:-1]) + (2, -1),
 }
-
-
-def layout_of(t, new_shape):
-    """Facts about how ``t`` sits in memory and whether ``t.view(new_shape)`` works.
-
-    Returns a dict: ``shape``, ``stride``, ``storage_offset``, ``contiguous``, ``view_ok`` (bool),
-    ``view_error`` (torch's message or ""), ``reshape_copies`` (whether ``t.reshape(new_shape)``
-    had to copy the data; None when no tensor of that shape has t's elements).
-    """
-    if not isinstance(t, torch.Tensor):
-        raise TypeError(f"t must be a torch.Tensor; got {type(t).__name__}")
-    new_shape = tuple(new_shape)
-    try:
-        t.view(new_shape)
-        view_ok, view_error = True, ""
-    except RuntimeError as err:
-        view_ok, view_error = False, str(err).split(".")[0]
-    try:
-        reshaped = t.reshape(new_shape)
-        reshape_copies = reshaped.untyped_storage().data_ptr() != t.untyped_storage().data_ptr()
-    except RuntimeError:
-        reshape_copies = None
-    return {"shape": tuple(t.shape), "stride": t.stride(), "storage_offset": t.storage_offset(),
-            "contiguous": t.is_contiguous(), "view_ok": view_ok, "view_error": view_error,
-            "reshape_copies": reshape_copies}
 
 
 def _centred_outline(text, size):
@@ -264,7 +209,7 @@ class StridePicture:
 
     def tensor(self, shape, operation):
         """``torch.arange(n).view(shape)`` followed by the named operation of :data:`LAYOUT_OPERATIONS`."""
-        shape = _as_shape(shape, "shape")
+        shape = as_shape(shape, "shape")
         if int(np.prod(shape)) != self.n or len(shape) < 2:
             raise ValueError(f"shape must have at least 2 dims and {self.n} elements; got {shape}")
         if operation not in LAYOUT_OPERATIONS:
