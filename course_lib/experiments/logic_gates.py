@@ -8,6 +8,7 @@ on the other: AND and OR are such half-planes, XOR is not, and a hidden layer fi
 import numpy as np
 
 from .._validate import as_array, as_number
+from ..activations import sigmoid
 
 __all__ = ["GATE_INPUTS", "GATES", "truth_table", "step", "neuron_output", "predict_gate",
            "best_linear_accuracy", "perceptron_train", "half_plane_polygon", "XOR_NETWORK", "two_layer_output", "count_parameters"]
@@ -59,7 +60,7 @@ def neuron_output(x, w, b, activation="step"):
     if activation == "step":
         y = step(z)
     elif activation == "sigmoid":
-        y = 0.5 * (1 + np.tanh(0.5 * z))        # = 1 / (1 + e^{−z}), without overflow
+        y = sigmoid(z)
     elif activation == "identity":
         y = z
     else:
