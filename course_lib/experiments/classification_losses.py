@@ -46,6 +46,14 @@ def _loss_name(loss):
     return loss
 
 
+def _loss_and_dlogits(s, y, loss):
+    """The mean loss over a row of logits s after a sigmoid, and ∂L/∂s: :func:`sigmoid_mse` or
+    :func:`course_lib.losses.sigmoid_binary_cross_entropy`."""
+    if _loss_name(loss) == "mse":
+        return sigmoid_mse(s, y)
+    return sigmoid_binary_cross_entropy(s, y)
+
+
 def mse_gradient(pred, target):
     r""":math:`\partial L/\partial p = 2\,(p - y)/N` for the mean over samples of :math:`\sum_c (y_c - p_c)^2`.
 
@@ -185,10 +193,7 @@ def logistic_loss(theta, X, y, loss="cross_entropy"):
     theta, X = _design(theta, X)
     s = X @ theta
     y = _binary_targets(y, s.shape)
-    if _loss_name(loss) == "mse":
-        value, ds = sigmoid_mse(s, y)
-    else:
-        value, ds = sigmoid_binary_cross_entropy(s, y)
+    value, ds = _loss_and_dlogits(s, y, loss)
     return value, X.T @ ds
 
 
@@ -230,15 +235,14 @@ def logistic_landscape(thetas, X, y, loss="cross_entropy"):
     if X.shape[1] != thetas.shape[1]:
         raise ValueError(f"X must have one column per weight ({thetas.shape[1]}); got shape {X.shape}")
     y = _binary_targets(y, (X.shape[0],))
+    loss = _loss_name(loss)
     s = thetas @ X.T                                    # (G, N) logits
-    y2 = np.broadcast_to(y, s.shape)
-    if _loss_name(loss) == "mse":
-        values = 2.0 * (sigmoid(s) - y2) ** 2
-        c = sigmoid_mse_curvature(s, y2)
+    values = np.array([_loss_and_dlogits(row, y, loss)[0] for row in s])
+    if loss == "mse":
+        c = sigmoid_mse_curvature(s, np.broadcast_to(y, s.shape))
     else:
-        values = np.maximum(s, 0) - s * y2 + np.log1p(np.exp(-np.abs(s)))
         c = sigmoid_cross_entropy_curvature(s)
-    return values.mean(axis=1), np.einsum("gn,ni,nj->gij", c, X, X) / X.shape[0]
+    return values, np.einsum("gn,ni,nj->gij", c, X, X) / X.shape[0]
 
 
 def losses_along_weight(weights, x, y, bias=0.0, loss="cross_entropy"):
@@ -261,17 +265,14 @@ def losses_along_weight(weights, x, y, bias=0.0, loss="cross_entropy"):
     b = as_number(bias, "bias")
     loss = _loss_name(loss)
     s = w[:, None] * x[None, :] + b                     # (W, N) logits
-    y2 = np.broadcast_to(y, s.shape)
+    rows = [_loss_and_dlogits(row, y, loss) for row in s]
+    values = np.array([value for value, _ in rows])
+    slopes = np.array([dlogits @ x for _, dlogits in rows])              # L'(w) = Σ_i ∂L/∂s_i · x_i
     if loss == "mse":
-        p = sigmoid(s)
-        values = 2.0 * (p - y2) ** 2
-        ds = 4.0 * (p - y2) * p * (1.0 - p)
-        dss = sigmoid_mse_curvature(s, y2)
+        dss = sigmoid_mse_curvature(s, np.broadcast_to(y, s.shape))
     else:
-        values = np.maximum(s, 0) - s * y2 + np.log1p(np.exp(-np.abs(s)))
-        ds = sigmoid(s) - y2
         dss = sigmoid_cross_entropy_curvature(s)
-    return values.mean(axis=1), (ds * x).mean(axis=1), (dss * x ** 2).mean(axis=1)
+    return values, slopes, (dss * x ** 2).mean(axis=1)
 
 
 def midpoint_convexity_violation(values):
