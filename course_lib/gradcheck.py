@@ -85,7 +85,7 @@ def network_gradient_error(net, X, y, **loss_kwargs):
     """Relative error between a network's backpropagated gradient and finite differences.
 
     ``net`` is any course network with ``gradients``, ``loss``, ``flat_params``,
-    ``set_flat_params`` and ``flat_grads`` (MLP, DeepMLP, ResidualMLP); ``loss_kwargs`` go to both
+    ``set_flat_params`` and ``flat_grads`` (a :class:`~course_lib.network.Network` such as ``MLP``); ``loss_kwargs`` go to both
     (e.g. ``reg=0.01``). The parameters are left as they were. A correct backward pass gives
     about 1e-7 or less.
     """

@@ -6,6 +6,7 @@ Targets are class indices (ints of shape (N,)) or one-hot / probability rows of 
 import numpy as np
 
 from ._validate import as_array, as_number, as_targets, same_shape
+from .activations import sigmoid
 
 __all__ = [
     "softmax", "log_softmax", "cross_entropy", "softmax_cross_entropy", "binary_cross_entropy",
@@ -124,9 +125,7 @@ def sigmoid_binary_cross_entropy(logits, y):
         raise ValueError(f"y must be targets in [0, 1]; got values from {y.min()} to {y.max()}")
     n = s.size
     loss = float(np.sum(np.maximum(s, 0) - s * y + np.log1p(np.exp(-np.abs(s)))) / n)
-    e = np.exp(-np.abs(s))
-    sig = np.where(s >= 0, 1 / (1 + e), e / (1 + e))
-    return loss, (sig - y) / n
+    return loss, (sigmoid(s) - y) / n
 
 
 def mse(pred, target):

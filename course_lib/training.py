@@ -29,7 +29,7 @@ from ._validate import as_array, as_number, as_targets
 from .losses import softmax_cross_entropy
 from .optim import Optimizer
 
-__all__ = ["History", "batches", "evaluate", "fit"]
+__all__ = ["BLOWN_UP", "History", "batches", "evaluate", "fit"]
 
 
 @dataclass
