@@ -1,5 +1,6 @@
-"""Tests of course_lib/activation_experiments.py: side-by-side training equals MLP.train (and a plain maxout
-network), the race picks each activation's best rate, dead units, descent paths."""
+"""Tests of course_lib/experiments/activation_experiments.py: the side-by-side trainer equals fit on each
+network alone (and a plain maxout network), the race picks each activation's best rate, dead units,
+descent paths."""
 import numpy as np
 import pytest
 
@@ -7,19 +8,22 @@ from course_lib import activations as A
 from course_lib.experiments.activation_experiments import (RaceResult, SideBySideRuns, _maxout_stacked, _maxout_stacked_backward,
                                                activation_race, dead_unit_fraction, descent_path, train_side_by_side)
 from course_lib.gradcheck import numerical_gradient
-from course_lib.network import MLP
+from course_lib.losses import softmax_cross_entropy
+from course_lib.network import INITIALISATIONS, MLP
+from course_lib.optim import SGD
+from course_lib.training import fit
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "elu", "swish"])
-def test_side_by_side_training_equals_training_each_mlp_alone(activation, moons):
+def test_side_by_side_training_equals_fit_on_each_mlp_alone(activation, moons):
     X, y = moons
     lrs, seeds = [0.3, 0.6, 1.0], [0, 3, 5]
     runs = train_side_by_side(X, y, [2, 6, 5, 2], activation, lrs=lrs, seeds=seeds, num_passes=40,
                               record_every=1, init="he")
     for k, (lr, seed) in enumerate(zip(lrs, seeds)):
         net = MLP([2, 6, 5, 2], activation, seed=seed, init="he")
-        history = net.train(X, y, num_passes=40, lr=lr, record_every=1)
-        np.testing.assert_allclose(runs.losses[:, k], history["loss"], rtol=1e-10, atol=1e-12)
+        history = fit(net, X, y, SGD(net.params, lr=lr), epochs=40)         # full batch, the lecture's passes
+        np.testing.assert_allclose(runs.losses[:, k], history.step_loss, rtol=1e-10, atol=1e-12)
         for stacked, p in zip(runs.params, net.params):
             np.testing.assert_allclose(stacked[k], p, rtol=1e-8, atol=1e-9)
         np.testing.assert_allclose(runs.model(k).forward(X), net.forward(X), rtol=1e-8, atol=1e-9)
@@ -30,10 +34,7 @@ def _maxout_net_loss(params, X, y, pieces):
     h = X
     for l in range(len(params) // 2 - 1):
         h = A.maxout(h @ params[2 * l] + params[2 * l + 1], pieces)
-    logits = h @ params[-2] + params[-1]
-    logits = logits - logits.max(axis=1, keepdims=True)
-    log_p = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
-    return -log_p[np.arange(len(y)), y].mean()
+    return softmax_cross_entropy(h @ params[-2] + params[-1], y)[0]
 
 
 @pytest.mark.parametrize("pieces", [2, 3])
@@ -59,8 +60,8 @@ def test_maxout_networks_follow_the_gradient_of_their_loss(pieces, moons):
 def test_maxout_initialisation_draws_each_layer_like_the_mlp_with_pieces_times_the_columns():
     runs = train_side_by_side(np.zeros((3, 2)), [0, 1, 0], [2, 6, 2], "maxout", seeds=3, num_passes=0, init="he")
     rng = np.random.RandomState(3)
-    np.testing.assert_array_equal(runs.params[0][0], rng.randn(2, 12) * np.sqrt(2 / 2))
-    np.testing.assert_array_equal(runs.params[2][0], rng.randn(6, 2) * np.sqrt(2 / 6))
+    np.testing.assert_array_equal(runs.params[0][0], rng.randn(2, 12) * INITIALISATIONS["he"](2, 6))
+    np.testing.assert_array_equal(runs.params[2][0], rng.randn(6, 2) * INITIALISATIONS["he"](6, 2))
     assert runs.pieces == 2 and not runs.params[1].any()
 
 

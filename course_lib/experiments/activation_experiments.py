@@ -1,13 +1,13 @@
 r"""The experiments of chapter 03: many small networks trained side by side, dead units, zig-zags.
 
-:func:`train_side_by_side` trains K copies of the same architecture — each with its own seed and
-learning rate — by full-batch gradient descent on the mean cross-entropy, all in the same numpy
-calls: the weights of layer ℓ are stacked into one (K, fan-in, fan-out) array and every matrix
-product is a batched ``matmul``. Each network is initialised exactly like
-``MLP(layer_sizes, activation, seed=seed, init=init)`` and follows the same updates as
-``MLP.train`` (``tests/test_activation_experiments.py`` checks it); training K networks costs
-about as much as training one, because the arrays are small and numpy's per-call overhead
-dominates. ``activation="maxout"`` trains maxout networks the same way: each hidden unit has
+:func:`train_side_by_side` is a side-by-side trainer, there for the chapter's time budget: it
+trains K copies of the same architecture — each with its own seed and learning rate — by
+full-batch gradient descent on the mean cross-entropy, all in the same numpy calls: the weights
+of layer ℓ are stacked into one (K, fan-in, fan-out) array and every matrix product is a batched
+``matmul``. Each network starts as ``MLP(layer_sizes, activation, seed=seed, init=init)`` and
+takes the steps ``fit(net, X, y, SGD(net.params, lr), epochs=num_passes)`` takes
+(``tests/test_activation_experiments.py`` checks it); training K networks costs about as much
+as training one, because the arrays are small and numpy's per-call overhead dominates. ``activation="maxout"`` trains maxout networks the same way: each hidden unit has
 ``pieces`` affine pieces and outputs the largest.
 
 :func:`activation_race` uses it to compare activations fairly: each one at the learning rate of a
@@ -26,13 +26,15 @@ from threadpoolctl import threadpool_limits
 
 from .._validate import as_array, as_number, as_targets
 from ..activations import ACTIVATIONS
+from ..losses import log_softmax
 from ..network import INITIALISATIONS, MLP
 
 __all__ = ["SideBySideRuns", "train_side_by_side", "dead_unit_fraction", "descent_path", "RaceResult",
            "activation_race"]
 
 # f′ from the output a = f(z), where that saves evaluating the exponentials again (as the Sigmoid and
-# Tanh nodes of course_lib.layers do); the other activations use their _derivative on z.
+# Tanh nodes of course_lib.layers do); the other activations use their _derivative on z. The side-by-side
+# trainers of this module and of deep_nets use it.
 DERIVATIVE_FROM_OUTPUT = {"sigmoid": lambda a: a * (1.0 - a), "tanh": lambda a: 1.0 - a * a}
 HIDDEN_ACTIVATIONS = sorted(ACTIVATIONS) + ["maxout"]      # what train_side_by_side accepts
 
@@ -92,14 +94,15 @@ def _check_sizes(layer_sizes):
 
 
 def _initial_params(sizes, activation, seed, init, pieces):
-    """[W1, b1, ...] of one network: MLP's, or for maxout drawn the same way with ``pieces`` × the hidden columns."""
+    """[W1, b1, ...] of one network: ``MLP(...).params``; for maxout (which MLP does not build), W drawn
+    in the same order with the same standard deviation (:data:`~course_lib.network.INITIALISATIONS`,
+    fan-out in units), each hidden layer with ``pieces`` × its units' columns."""
     if activation != "maxout":
         return MLP(sizes, activation, seed=seed, init=init).params
     rng, params = np.random.RandomState(seed), []
     for l, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
         columns = fan_out * pieces if l < len(sizes) - 2 else fan_out
-        std = 1 / np.sqrt(fan_in) if init == "lecture" else INITIALISATIONS[init](fan_in, fan_out)
-        params += [rng.randn(fan_in, columns) * std, np.zeros((1, columns))]
+        params += [rng.randn(fan_in, columns) * INITIALISATIONS[init](fan_in, fan_out), np.zeros((1, columns))]
     return params
 
 
@@ -207,9 +210,9 @@ def train_side_by_side(X, y, layer_sizes, activation="relu", lrs=1.0, seeds=0, n
                     As.append(A)
                 Zs.append(Z)
             logits = Zs[-1]
-            shifted = logits - logits.max(axis=2, keepdims=True)
-            log_p = shifted - np.log(np.exp(shifted).sum(axis=2, keepdims=True))
-            loss = -(Y * log_p).sum(axis=(1, 2)) / n
+            diverged |= ~np.isfinite(logits).all(axis=(1, 2))
+            log_p = log_softmax(_finite(logits))
+            loss = -(Y * log_p).sum(axis=(1, 2)) / n      # the mean cross-entropy of each network
             diverged |= ~np.isfinite(loss)
             loss[diverged] = np.nan
             eta[diverged] = 0.0                     # a diverged network stays where it is
