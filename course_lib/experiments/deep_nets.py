@@ -1,5 +1,5 @@
 r"""Deep networks and what their gradients do: the lecture's scalar chain, per-layer gradient norms,
-activation statistics, and a deep MLP with optional residual connections and batch normalisation.
+activation statistics, and a side-by-side trainer for comparisons over seeds.
 
 The lecture's chain (梯度消失) is :math:`h_0 = x`, :math:`z_j = w_j h_{j-1}`, :math:`h_j = \sigma(z_j)`,
 :math:`p = h_n`, :math:`L = \tfrac12 (p - y)^2`. By the chain rule
@@ -8,6 +8,10 @@ The lecture's chain (梯度消失) is :math:`h_0 = x`, :math:`z_j = w_j h_{j-1}`
           \prod_{j=2}^{n} w_j\,\sigma'(z_j)\;\cdot\;\sigma'(z_1)\,x ,
 
 a product of factors :math:`w_j\sigma'(z_j)` that shrinks geometrically when each is small.
+
+The deep networks of chapter 04 are :class:`course_lib.network.MLP` (``residual=True`` and
+``batchnorm=True`` for two of the remedies) trained by :func:`course_lib.training.fit`;
+:func:`layer_gradient_norms` is the measurement the chapter takes after every epoch, in fit's callback.
 """
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -15,18 +19,13 @@ from threadpoolctl import threadpool_limits
 from .._validate import as_array, as_number, as_seeds, as_targets
 from .activation_experiments import DERIVATIVE_FROM_OUTPUT
 from ..activations import ACTIVATIONS
-from ..layers import Activation, Affine, BatchNorm, SoftmaxWithLoss
-from ..losses import log_softmax
-from ..network import ACTIVATION_LAYERS, INITIALISATIONS, MLP, FlatParameters
+from ..layers import Residual
+from ..losses import softmax, softmax_cross_entropy
+from ..network import INITIALISATIONS, MLP
+from ..training import batches
 
-__all__ = ["ScalarChain", "DenseBlock", "DeepMLP", "layer_gradient_norms", "hidden_activations",
-           "activation_statistics", "activation_histograms", "train_sgd", "train_sgd_seeds",
-           "measure_network", "gradient_survey"]
-
-
-def _activation_node(name):
-    node = ACTIVATION_LAYERS.get(name)
-    return node() if node else Activation(name)
+__all__ = ["ScalarChain", "layer_gradient_norms", "activation_statistics", "activation_histograms",
+           "train_sgd_seeds", "measure_network", "gradient_survey"]
 
 
 def _check_activation(activation):
@@ -89,168 +88,25 @@ class ScalarChain:
         return dw
 
 
-class DenseBlock:
-    r"""One hidden layer: :math:`h = f(\mathrm{BN}(h_{in} W + b))`, plus :math:`h_{in}` when residual.
-
-    A residual block adds its input to its output, :math:`h = h_{in} + f(h_{in}W + b)`, so its
-    backward pass adds the upstream gradient to the gradient through the layer:
-    :math:`\partial L/\partial h_{in} = \partial L/\partial h + (\text{the layer's backward})`.
-    The identity path carries the gradient back however small the layer's own factor is.
-
-    Shapes: h_in (N, D) → h (N, M); residual needs D = M.
-    """
-
-    def __init__(self, W, b, activation, residual=False, batchnorm=None):
-        self.affine = Affine(W, b)
-        self.batchnorm = batchnorm
-        self.act = _activation_node(activation)
-        self.residual = bool(residual)
-        if self.residual and W.shape[0] != W.shape[1]:
-            raise ValueError(f"a residual block needs as many outputs as inputs; got W of shape {W.shape}")
-        self.nodes = [self.affine] + ([batchnorm] if batchnorm is not None else []) + [self.act]
-
-    def forward(self, h_in):
-        out = h_in
-        for node in self.nodes:
-            out = node.forward(out)
-        return h_in + out if self.residual else out
-
-    def backward(self, dout):
-        d = dout
-        for node in reversed(self.nodes):
-            d = node.backward(d)
-        return d + dout if self.residual else d
-
-
-class DeepMLP(FlatParameters):
-    r"""A deep classifier: DenseBlock × (L−1) → Affine → Softmax-with-Loss.
-
-    With ``residual=False, batchnorm=False`` it is exactly :class:`course_lib.network.MLP` (same
-    initial weights for the same seed, same outputs and gradients). ``residual=True`` makes every
-    hidden layer whose input and output widths agree a residual block
-    :math:`h_\ell = h_{\ell-1} + f(h_{\ell-1}W_\ell + b_\ell)`; ``batchnorm=True`` puts a
-    :class:`course_lib.layers.BatchNorm` between each hidden affine map and its activation.
-
-    Parameters
-    ----------
-    layer_sizes : list of int
-        [inputs, hidden..., classes].
-    activation, init, seed
-        As for :class:`course_lib.network.MLP`.
-
-    Attributes
-    ----------
-    params : [W1, b1, ..., WL, bL] followed, with batch normalisation, by [γ1, β1, ..., γL−1, βL−1].
-    grads : the same shapes, filled by :meth:`gradients`.
-    """
-
-    def __init__(self, layer_sizes, activation="sigmoid", init="xavier", seed=0, residual=False, batchnorm=False):
-        base = MLP(layer_sizes, activation, seed=seed, init=init)   # validates and draws the weights
-        self.layer_sizes, self.activation, self.init = base.layer_sizes, activation, init
-        self.residual, self.uses_batchnorm = bool(residual), bool(batchnorm)
-        self.params = base.params
-        n = len(self.params) // 2
-        self.blocks = []
-        bn_params = []
-        for i in range(n - 1):
-            W, b = self.params[2 * i], self.params[2 * i + 1]
-            bn = None
-            if batchnorm:
-                bn = BatchNorm(W.shape[1])
-                bn_params += [bn.gamma, bn.beta]
-            self.blocks.append(DenseBlock(W, b, activation, residual and W.shape[0] == W.shape[1], bn))
-        self.output = Affine(self.params[-2], self.params[-1])
-        self.params = self.params + bn_params
-        self.loss_layer = SoftmaxWithLoss()
-        self.grads = [np.zeros_like(p) for p in self.params]
-
-    def set_training(self, training):
-        """Switch batch normalisation between batch statistics (True) and running statistics (False)."""
-        for block in self.blocks:
-            if block.batchnorm is not None:
-                block.batchnorm.training = bool(training)
-
-    def hidden(self, X):
-        """The hidden layers' outputs h₁ … h_{L−1}, a list of (N, M) arrays."""
-        X = as_array(X, "X", ndim=2)
-        if X.shape[1] != self.layer_sizes[0]:
-            raise ValueError(f"X must have {self.layer_sizes[0]} columns; got shape {X.shape}")
-        hs, h = [], X
-        for block in self.blocks:
-            h = block.forward(h)
-            hs.append(h)
-        return hs
-
-    def forward(self, X):
-        """Logits, shape (N, classes)."""
-        hs = self.hidden(X)
-        return self.output.forward(hs[-1] if hs else as_array(X, "X", ndim=2))
-
-    def predict(self, X):
-        return self.forward(X).argmax(axis=1)
-
-    def loss(self, X, y):
-        """Mean cross-entropy (no regularisation)."""
-        X = as_array(X, "X", ndim=2)
-        Y = as_targets(y, X.shape[0], self.layer_sizes[-1], "y")
-        return -float(np.sum(Y * log_softmax(self.forward(X)))) / X.shape[0]
-
-    def gradients(self, X, y):
-        """Forward and backward pass: returns the loss and fills ``self.grads``."""
-        X = as_array(X, "X", ndim=2)
-        Y = as_targets(y, X.shape[0], self.layer_sizes[-1], "y")
-        loss = self.loss_layer.forward(self.forward(X), Y)
-        d = self.output.backward(self.loss_layer.backward())
-        for block in reversed(self.blocks):
-            d = block.backward(d)
-        affines = [block.affine for block in self.blocks] + [self.output]
-        for i, layer in enumerate(affines):
-            self.grads[2 * i], self.grads[2 * i + 1] = layer.dW, layer.db
-        k = 2 * len(affines)
-        for block in self.blocks:
-            if block.batchnorm is not None:
-                self.grads[k], self.grads[k + 1] = block.batchnorm.dgamma, block.batchnorm.dbeta
-                k += 2
-        return loss
-
-
-def _check_net(net):
-    if not (hasattr(net, "gradients") and hasattr(net, "grads") and hasattr(net, "layer_sizes")):
-        raise TypeError(f"net must be an MLP or a DeepMLP; got {type(net).__name__}")
-
-
 def layer_gradient_norms(net, X, y, param="W"):
     r"""How fast each layer learns: :math:`\lVert \partial L/\partial W_\ell \rVert` for ℓ = 1 … L.
 
-    Runs one forward and backward pass of ``net`` (an :class:`~course_lib.network.MLP` or a
-    :class:`DeepMLP`) on (X, y) and returns the Frobenius norm of each layer's weight gradient,
-    shape (L,), input layer first, output layer last. ``param="b"`` gives the bias gradients
+    Runs one forward and backward pass of ``net`` (a :class:`~course_lib.network.Network` of
+    Affine layers, such as an :class:`~course_lib.network.MLP`) on (X, y), in its current mode,
+    and returns the Frobenius norm of each layer's weight gradient, shape (L,), input layer
+    first, output layer last. ``param="b"`` gives the bias gradients
     :math:`\lVert \partial L/\partial b_\ell \rVert = \lVert \sum_i \delta^\ell_i \rVert`,
-    Nielsen's "speed of learning" of layer ℓ.
+    Nielsen's "speed of learning" of layer ℓ. (The pass fills ``net.grads``; in training mode it
+    also moves batch norm's running statistics, as any training batch would.)
     """
-    _check_net(net)
+    if not (callable(getattr(net, "gradients", None)) and hasattr(net, "weights") and hasattr(net, "grads")):
+        raise TypeError(f"net must be a course Network such as MLP(...); got {type(net).__name__}")
     if param not in ("W", "b"):
         raise ValueError(f"param must be 'W' (weights) or 'b' (biases); got {param!r}")
     net.gradients(X, y)
-    n_layers = len(net.layer_sizes) - 1
-    start = 0 if param == "W" else 1
-    return np.array([np.linalg.norm(net.grads[2 * i + start]) for i in range(n_layers)])
-
-
-def hidden_activations(net, X):
-    """The output of every hidden layer of ``net`` for inputs X: a list of (N, width) arrays."""
-    _check_net(net)
-    if isinstance(net, DeepMLP):
-        return net.hidden(X)
-    X = as_array(X, "X", ndim=2)
-    if X.shape[1] != net.layer_sizes[0]:
-        raise ValueError(f"X must have {net.layer_sizes[0]} columns; got shape {X.shape}")
-    outs, h = [], X
-    for i, layer in enumerate(net.layers[:-1]):
-        h = layer.forward(h)
-        if i % 2 == 1:                      # Affine, activation, Affine, activation, ...
-            outs.append(h)
-    return outs
+    # params list each affine map's W and then its b (network.Network)
+    at_W = [i for i, p in enumerate(net.params) if any(p is W for W in net.weights)]
+    return np.array([np.linalg.norm(net.grads[i if param == "W" else i + 1]) for i in at_W])
 
 
 def activation_statistics(activations):
@@ -258,7 +114,7 @@ def activation_statistics(activations):
 
     Parameters
     ----------
-    activations : list of (N, M) arrays, e.g. from :func:`hidden_activations`.
+    activations : list of (N, M) arrays, e.g. ``net.hidden(X)``.
 
     Returns
     -------
@@ -280,83 +136,35 @@ def activation_histograms(activations, bins):
     return np.array([c / max(c.sum(), 1) for c in counts])
 
 
-def train_sgd(net, X, y, epochs=10, lr=0.1, batch_size=10, seed=0, measure_on=None, callback=None):
-    r"""Mini-batch stochastic gradient descent, measuring every layer's gradient norm after each epoch.
-
-    Each epoch shuffles (X, y) with ``np.random.RandomState(seed)`` and takes one step
-    θ ← θ − lr · ∂L/∂θ per mini-batch. Before training and after every epoch it records the loss
-    and :func:`layer_gradient_norms` (weights and biases) on ``measure_on`` (default: (X, y)).
-    ``callback(epoch, loss)`` is called at each record, e.g. to print progress. A
-    :class:`DeepMLP` with batch normalisation is measured in training mode (batch statistics),
-    so the measurements also nudge its running statistics, as any training batch would.
-
-    Returns
-    -------
-    dict with ``epoch`` (E+1,), ``loss`` (E+1,), ``grad_W`` and ``grad_b`` (E+1, L).
-    """
-    _check_net(net)
-    X = as_array(X, "X", ndim=2)
-    Y = as_targets(y, X.shape[0], net.layer_sizes[-1], "y")
-    epochs = as_number(epochs, "epochs", low=0, integer=True)
-    lr = as_number(lr, "lr", low=0)
-    batch_size = as_number(batch_size, "batch_size", low=1, integer=True)
-    rng = np.random.RandomState(as_number(seed, "seed", low=0, integer=True))
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be a function callback(epoch, loss) or None; got {type(callback).__name__}")
-    Xm, Ym = (X, Y) if measure_on is None else measure_on
-    history = {"epoch": [], "loss": [], "grad_W": [], "grad_b": []}
-
-    def record(epoch):
-        if hasattr(net, "set_training"):
-            net.set_training(True)
-        history["grad_W"].append(layer_gradient_norms(net, Xm, Ym, "W"))
-        history["grad_b"].append(np.array([np.linalg.norm(g) for g in net.grads[1:2 * (len(net.layer_sizes) - 1):2]]))
-        history["loss"].append(net.loss(Xm, Ym))
-        history["epoch"].append(epoch)
-        if callback is not None:
-            callback(epoch, history["loss"][-1])
-
-    with threadpool_limits(1):              # BLAS on small matrices is faster single-threaded
-        record(0)
-        for epoch in range(1, epochs + 1):
-            order = rng.permutation(X.shape[0])
-            for start in range(0, X.shape[0], batch_size):
-                batch = order[start:start + batch_size]
-                net.gradients(X[batch], Y[batch])
-                for p, g in zip(net.params, net.grads):
-                    p -= lr * np.reshape(g, p.shape)
-            record(epoch)
-    return {k: np.array(v) for k, v in history.items()}
-
-
 def train_sgd_seeds(layer_sizes, activation, init, seeds, X, y, epochs=10, lr=0.1, batch_size=10,
                     evaluate_on=None, record_every=1, callback=None, residual=False):
-    r"""Train one network per seed, side by side, by mini-batch SGD: a comparison over seeds.
+    r"""A side-by-side trainer: one network per seed, trained together by mini-batch SGD.
 
-    Network k starts as ``MLP(layer_sizes, activation, seed=seeds[k], init=init)`` (with
-    ``residual=True``: ``DeepMLP(..., residual=True)``, the same weights) and takes exactly the
-    steps of ``train_sgd(that_net, X, y, epochs, lr, batch_size, seed=seeds[k])`` (its own
-    shuffles). The K networks are stacked — layer ℓ's weights form one (K, fan-in, fan-out) array —
-    so every step is one batched ``matmul`` per layer for all of them: K small networks cost little
-    more than one, because numpy's per-call overhead dominates on arrays this small.
+    Network k is ``MLP(layer_sizes, activation, seed=seeds[k], init=init, residual=residual)``
+    and takes exactly the steps of ``fit(net_k, X, y, SGD(net_k.params, lr), epochs=epochs,
+    batch_size=batch_size, seed=seeds[k])`` (its own shuffles, the last smaller batch kept;
+    ``tests/test_deep_nets.py`` checks that the parameters agree to rounding). It exists for
+    the time budget only: the K networks are stacked — layer ℓ's weights form one
+    (K, fan-in, fan-out) array — so every step is one batched ``matmul`` per layer for all of
+    them, and K small networks cost little more than one, because numpy's per-call overhead
+    dominates on arrays this small.
 
     Forward: :math:`Z_\ell = A_{\ell-1}W_\ell + b_\ell`, :math:`A_\ell = f(Z_\ell)` (plus :math:`A_{\ell-1}`
-    in a residual layer, one whose input and output widths agree); backward, for the mean
-    cross-entropy of a batch of B: :math:`dZ_L = (P - Y)/B`, :math:`dW_\ell = A_{\ell-1}^\top dZ_\ell`,
-    :math:`db_\ell = \sum_i dZ_{\ell,i}`, :math:`dA_{\ell-1} = dZ_\ell W_\ell^\top` (plus :math:`dA_\ell` through a
-    residual layer's identity path), :math:`dZ_{\ell-1} = dA_{\ell-1} \odot f'(Z_{\ell-1})`.
+    in a residual layer); backward, for the mean cross-entropy of a batch of B:
+    :math:`dZ_L = (P - Y)/B`, :math:`dW_\ell = A_{\ell-1}^\top dZ_\ell`, :math:`db_\ell = \sum_i dZ_{\ell,i}`,
+    :math:`dA_{\ell-1} = dZ_\ell W_\ell^\top` (plus :math:`dA_\ell` through a residual layer's identity
+    path), :math:`dZ_{\ell-1} = dA_{\ell-1} \odot f'(Z_{\ell-1})`.
 
     Parameters
     ----------
     layer_sizes : list of int, [inputs, hidden..., classes]
-    activation, init : as for :class:`~course_lib.network.MLP`
+    activation, init, residual : as for :class:`~course_lib.network.MLP`
     seeds : sequence of K ints, the initialisation and shuffling seed of each network
     X : (N, D) array; y : (N,) class indices
-    epochs, lr, batch_size : as for :func:`train_sgd`
+    epochs, lr, batch_size : as for :func:`~course_lib.training.fit` with ``SGD(params, lr)``
     evaluate_on : (X_eval, y_eval), default (X, y): where loss and accuracy are recorded
     record_every : int, record before training and after every ``record_every``-th epoch (and the last)
     callback : ``callback(epoch, accuracy)`` at each record, accuracy of shape (K,), e.g. to print progress
-    residual : bool, residual connections in every hidden layer whose input and output widths agree
 
     Returns
     -------
@@ -364,7 +172,7 @@ def train_sgd_seeds(layer_sizes, activation, init, seeds, X, y, epochs=10, lr=0.
     the final stacked [W1, b1, ...], shapes (K, D_ℓ, D_ℓ₊₁) and (K, 1, D_ℓ₊₁).
     """
     seeds = as_seeds(seeds)
-    nets = [MLP(layer_sizes, activation, seed=s, init=init) for s in seeds]   # validates sizes, activation, init
+    nets = [MLP(layer_sizes, activation, seed=s, init=init, residual=residual) for s in seeds]   # validates
     X = as_array(X, "X", ndim=2)
     if X.shape[1] != nets[0].layer_sizes[0]:
         raise ValueError(f"X must have {nets[0].layer_sizes[0]} columns; got shape {X.shape}")
@@ -374,16 +182,16 @@ def train_sgd_seeds(layer_sizes, activation, init, seeds, X, y, epochs=10, lr=0.
     Y_eval = as_targets(y_eval, X_eval.shape[0], nets[0].layer_sizes[-1], "evaluate_on[1]")
     epochs = as_number(epochs, "epochs", low=0, integer=True)
     lr = as_number(lr, "lr", low=0)
-    batch_size = as_number(batch_size, "batch_size", low=1, integer=True)
+    batch_size = as_number(batch_size, "batch_size", low=1, high=X.shape[0], integer=True)
     record_every = as_number(record_every, "record_every", low=1, integer=True)
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be a function callback(epoch, accuracy) or None; got {type(callback).__name__}")
 
     params = [np.stack([net.params[i] for net in nets]) for i in range(len(nets[0].params))]
     f, df = ACTIVATIONS[activation]
+    f_prime = DERIVATIVE_FROM_OUTPUT.get(activation)           # f'(Z) from f(Z) where that is cheaper
     n_layers = len(params) // 2
-    skip = [bool(residual) and l < n_layers - 1 and params[2 * l].shape[1] == params[2 * l].shape[2]
-            for l in range(n_layers)]            # which hidden layers add their input to their output
+    skip = [isinstance(nodes[0], Residual) for nodes in nets[0].hidden_layers] + [False]
     rngs = [np.random.RandomState(s) for s in seeds]
     history = {"epoch": [], "loss": [], "accuracy": []}
 
@@ -400,7 +208,7 @@ def train_sgd_seeds(layer_sizes, activation, init, seeds, X, y, epochs=10, lr=0.
 
     def record(epoch):
         logits = forward(X_eval)[1][-1]                                     # (K, N_eval, classes)
-        history["loss"].append(-np.sum(Y_eval * log_softmax(logits), axis=(1, 2)) / X_eval.shape[0])
+        history["loss"].append(np.array([softmax_cross_entropy(z, Y_eval)[0] for z in logits]))
         history["accuracy"].append(np.mean(logits.argmax(axis=2) == Y_eval.argmax(axis=1), axis=1))
         history["epoch"].append(epoch)
         if callback is not None:
@@ -409,20 +217,17 @@ def train_sgd_seeds(layer_sizes, activation, init, seeds, X, y, epochs=10, lr=0.
     with threadpool_limits(1):              # BLAS on small matrices is faster single-threaded
         record(0)
         for epoch in range(1, epochs + 1):
-            orders = np.stack([rng.permutation(X.shape[0]) for rng in rngs])    # (K, N)
-            for start in range(0, X.shape[0], batch_size):
-                batch = orders[:, start:start + batch_size]
+            # each network's own batches, as fit draws them: row k of `batch` is network k's
+            for batch in map(np.stack, zip(*(batches(X.shape[0], batch_size, rng) for rng in rngs))):
                 As, Zs, Fs = forward(X[batch])
-                dZ = (np.exp(log_softmax(Zs[-1])) - Y[batch]) / batch.shape[1]
+                dZ = (softmax(Zs[-1]) - Y[batch]) / batch.shape[1]
                 for l in reversed(range(n_layers)):
                     W = params[2 * l]
                     dW = np.matmul(np.swapaxes(As[l], 1, 2), dZ)
                     db = dZ.sum(axis=1, keepdims=True)
                     if l > 0:                   # back into hidden layer l − 1, whose output is As[l]
                         dA = np.matmul(dZ, np.swapaxes(W, 1, 2)) + (dA if skip[l] else 0)
-                        local = (DERIVATIVE_FROM_OUTPUT[activation](Fs[l - 1]) if activation in DERIVATIVE_FROM_OUTPUT
-                                 else df(Zs[l - 1]))         # f'(Z) from f(Z) where that is cheaper
-                        dZ = dA * local
+                        dZ = dA * (f_prime(Fs[l - 1]) if f_prime else df(Zs[l - 1]))
                     W -= lr * dW
                     params[2 * l + 1] -= lr * db
             if epoch % record_every == 0 or epoch == epochs:
@@ -449,7 +254,7 @@ def measure_network(X, y, depth, activation, init, width=30, bins=None, seed=0):
     net = MLP([X.shape[1]] + [width] * depth + [n_classes], activation, seed=seed, init=init)
     with threadpool_limits(1):
         norms = layer_gradient_norms(net, X, y)
-        histograms = activation_histograms(hidden_activations(net, X), bins)
+        histograms = activation_histograms(net.hidden(X), bins)
     return norms, histograms
 
 
