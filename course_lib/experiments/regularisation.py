@@ -1,21 +1,25 @@
-r"""Remedies for overfitting (过拟合): penalties, noise, early stopping, and a small network to try them on.
+r"""Remedies for overfitting (过拟合): penalties, early stopping, the L1/L2 constraint picture, and
+the chapter's comparisons over seeds.
 
-A :class:`Network` is a list of layers of :mod:`course_lib.layers` (and :mod:`course_lib.conv`)
-ending in Softmax-with-Loss. :func:`fit` trains it by mini-batch SGD on
+The network is :class:`course_lib.network.MLP` (or any :class:`course_lib.network.Network`) and it
+is trained by :func:`course_lib.training.fit`, which takes every remedy of the chapter: the penalty
 
 .. math:: J(\theta) = \frac{1}{N}\sum_i -\log p_{i, y_i}
           \;+\; \lambda_1 \sum_\ell \lVert W_\ell \rVert_1
           \;+\; \frac{\lambda_2}{2} \sum_\ell \lVert W_\ell \rVert_2^2
 
-(biases and batch-norm parameters are not penalised), optionally with Gaussian noise on the
-inputs or on the weights, and records the loss and accuracy on the training and validation sets
-after every epoch. :func:`early_stopping_epoch` is the patience rule; :func:`constrained_minimum`
-computes the lecture's picture of L1 and L2 as constraints (the diamond and the circle).
+(``l1=``, ``l2=``; :func:`l1_penalty` and :func:`l2_penalty` are its two terms, one weight array at
+a time), Gaussian noise on the inputs or the weights, early stopping (``patience=``), and the
+dropout and batch-norm layers of the network. This module holds what is particular to the chapter:
+:func:`early_stopping_epoch` is the patience rule; :func:`constrained_minimum` computes the
+lecture's picture of L1 and L2 as constraints (the diamond and the circle).
 
 One run is one draw of data and initial weights, so remedies are compared over seeds:
-:func:`compare_over_seeds` trains one network per remedy and seed, all stacked in the same numpy
-calls, and :func:`fit_over_seeds` fits any models (trees, ensembles, :func:`prune_by_validation`,
-networks) seed by seed; both report mean ± spread.
+:func:`compare_over_seeds` is a **side-by-side trainer**: it trains one network per remedy and seed
+as :func:`~course_lib.training.fit` would, but all stacked in the same numpy calls, which keeps the
+chapter inside its time budget (tests/test_regularisation.py checks it equals ``fit`` network by
+network). :func:`fit_over_seeds` fits any models (trees, ensembles, :func:`prune_by_validation`,
+networks) seed by seed. Both report mean ± spread.
 """
 import zlib
 from dataclasses import dataclass, field
@@ -24,13 +28,14 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import layers
-from .._validate import as_array, as_number, as_seeds, as_targets
+from .._validate import as_array, as_number, as_seeds
 from ..data import moons_split
 from ..losses import log_softmax
+from ..network import MLP
+from ..seeds import spread
 
-__all__ = ["l1_penalty", "l2_penalty", "Network", "mlp", "History", "fit", "early_stopping_epoch",
-           "constrained_minimum", "compare_over_seeds", "SeedComparison",
-           "prune_by_validation", "PruningPath", "fit_over_seeds", "SeedScores"]
+__all__ = ["l1_penalty", "l2_penalty", "early_stopping_epoch", "constrained_minimum", "compare_over_seeds",
+           "SeedComparison", "prune_by_validation", "PruningPath", "fit_over_seeds", "SeedScores"]
 
 
 def l1_penalty(W, lam):
@@ -51,268 +56,6 @@ def l2_penalty(W, lam):
     W = as_array(W, "W")
     lam = as_number(lam, "lam", low=0)
     return 0.5 * lam * float(np.sum(W * W)), lam * W
-
-
-def _slots(layer):
-    """The (parameter, gradient) attribute names of a layer, weights first."""
-    if hasattr(layer, "gamma") and hasattr(layer, "beta"):
-        return [("gamma", "dgamma"), ("beta", "dbeta")]
-    if hasattr(layer, "W") and hasattr(layer, "b"):
-        return [("W", "dW"), ("b", "db")]
-    return []
-
-
-class Network:
-    """A stack of layers ending in Softmax-with-Loss, with L1/L2 penalties on its weights.
-
-    Parameters
-    ----------
-    layers : list of layer objects
-        Each has ``forward(x)`` and ``backward(dout)``; parameters are found by name (``W``/``b``
-        with gradients ``dW``/``db``, or ``gamma``/``beta`` with ``dgamma``/``dbeta``).
-    input_shape : tuple of int, optional
-        The shape of one sample that the first layer expects, e.g. (1, 8, 8) for a convolution
-        over 8×8 images: inputs (N, 64) are reshaped to (N, 1, 8, 8). None: used as given.
-
-    Attributes
-    ----------
-    params : list of arrays, the layers' own arrays (updated in place by :func:`fit`)
-    grads : list of arrays of the same shapes, filled by :meth:`gradients`
-    weights : the arrays called ``W``, the only ones L1 and L2 penalise
-    """
-
-    def __init__(self, layer_list, input_shape=None):
-        if input_shape is not None:
-            if not isinstance(input_shape, (list, tuple)) or not input_shape:
-                raise TypeError(f"input_shape must be a tuple of ints such as (1, 8, 8) or None; got {input_shape!r}")
-            input_shape = tuple(as_number(d, "input_shape", low=1, integer=True) for d in input_shape)
-        self.input_shape = input_shape
-        if not isinstance(layer_list, (list, tuple)) or not layer_list:
-            raise TypeError(f"layer_list must be a non-empty list of layers; got {layer_list!r:.80}")
-        for i, layer in enumerate(layer_list):
-            if not (hasattr(layer, "forward") and hasattr(layer, "backward")):
-                raise TypeError(f"layer_list[{i}] must have forward and backward methods; got {type(layer).__name__}")
-        self.layers = list(layer_list)
-        self.loss_layer = layers.SoftmaxWithLoss()
-        self.params = [getattr(layer, p) for layer in self.layers for p, _ in _slots(layer)]
-        self.weights = [layer.W for layer in self.layers if _slots(layer) and _slots(layer)[0][0] == "W"]
-        self.grads = [np.zeros_like(p) for p in self.params]
-
-    def train(self, mode=True):
-        """Put dropout and batch-norm layers in training mode (``mode=False``: evaluation mode)."""
-        for layer in self.layers:
-            if hasattr(layer, "training"):
-                layer.training = bool(mode)
-        return self
-
-    def eval(self):
-        """Evaluation mode: dropout off, batch norm uses its running statistics."""
-        return self.train(False)
-
-    def forward(self, X):
-        """Logits z (N, classes) for inputs X (N, ...), in the current mode."""
-        out = as_array(X, "X")
-        if self.input_shape is not None:
-            out = out.reshape(len(out), *self.input_shape)
-        for layer in self.layers:
-            out = layer.forward(out)
-        return out
-
-    def predict(self, X):
-        """Predicted class of each sample, in the current mode."""
-        return self.forward(X).argmax(axis=1)
-
-    def score(self, X, y):
-        """Accuracy on (X, y) in the current mode (as scikit-learn's ``score``)."""
-        y = as_array(y, "y", ndim=1, dtype=np.int64)
-        return float(np.mean(self.predict(X) == y))
-
-    def penalty(self, l1=0.0, l2=0.0):
-        """λ₁ Σ‖W‖₁ + λ₂/2 Σ‖W‖₂² over the weights."""
-        total = 0.0
-        for W in self.weights:
-            total += (l1_penalty(W, l1)[0] if l1 else 0.0) + (l2_penalty(W, l2)[0] if l2 else 0.0)
-        return total
-
-    def loss(self, X, y):
-        """Mean cross-entropy on (X, y) in the current mode, without the penalty."""
-        z = self.forward(X)
-        Y = as_targets(y, z.shape[0], z.shape[1], "y")
-        return -float(np.sum(Y * log_softmax(z))) / z.shape[0]
-
-    def gradients(self, X, y, l1=0.0, l2=0.0):
-        """Forward and backward pass on (X, y): returns the penalised loss J and fills ``self.grads``."""
-        l1 = as_number(l1, "l1", low=0)
-        l2 = as_number(l2, "l2", low=0)
-        z = self.forward(X)
-        loss = self.loss_layer.forward(z, y) + self.penalty(l1, l2)
-        dout = self.loss_layer.backward()
-        for layer in reversed(self.layers):
-            dout = layer.backward(dout)
-        i = 0
-        for layer in self.layers:
-            for p, g in _slots(layer):
-                grad = getattr(layer, g)
-                if p == "W" and l1:
-                    grad = grad + l1_penalty(layer.W, l1)[1]
-                if p == "W" and l2:
-                    grad = grad + l2_penalty(layer.W, l2)[1]
-                self.grads[i] = grad
-                i += 1
-        return loss
-
-    def copy_params(self):
-        """A copy of every parameter (to restore later with :meth:`set_params`)."""
-        return [p.copy() for p in self.params]
-
-    def set_params(self, values):
-        """Overwrite every parameter in place with ``values`` (as returned by :meth:`copy_params`)."""
-        if len(values) != len(self.params):
-            raise ValueError(f"values must hold {len(self.params)} arrays, one per parameter; got {len(values)}")
-        for p, v in zip(self.params, values):
-            p[...] = v
-
-
-def mlp(layer_sizes, dropout=0.0, batchnorm=False, seed=0):
-    r"""A fully connected ReLU network as a :class:`Network`.
-
-    Each hidden layer is Affine → [BatchNorm] → ReLU → [Dropout(p)]; the last is Affine.
-    Weights are drawn with He's scale :math:`W \sim \mathcal{N}(0, 2/\text{fan-in})` from
-    ``np.random.RandomState(seed)``, biases start at 0; the i-th dropout layer draws its masks from
-    seed + i, so the same arguments give the same network and the same masks.
-    """
-    if not isinstance(layer_sizes, (list, tuple)) or len(layer_sizes) < 2:
-        raise TypeError(f"layer_sizes must be a list of at least two ints, e.g. [64, 100, 10]; got {layer_sizes!r}")
-    sizes = [as_number(s, f"layer_sizes[{i}]", low=1, integer=True) for i, s in enumerate(layer_sizes)]
-    dropout = as_number(dropout, "dropout", low=0, high=1)
-    rng = np.random.RandomState(as_number(seed, "seed", low=0, integer=True))
-    stack = []
-    for i, (fan_in, fan_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-        stack.append(layers.Affine(rng.randn(fan_in, fan_out) * np.sqrt(2.0 / fan_in), np.zeros(fan_out)))
-        if i < len(sizes) - 2:
-            if batchnorm:
-                stack.append(layers.BatchNorm(fan_out))
-            stack.append(layers.ReLU())
-            if dropout > 0:
-                stack.append(layers.Dropout(dropout, seed=seed + i))
-    return Network(stack)
-
-
-@dataclass
-class History:
-    """What :func:`fit` records, one entry per epoch (entry 0 is before training).
-
-    ``train_loss``/``val_loss`` are the mean cross-entropies without the penalty, in evaluation
-    mode; ``train_acc``/``val_acc`` the accuracies. ``stopped`` is the last epoch trained and
-    ``best`` the epoch whose parameters the network holds at the end (the last one, unless early
-    stopping restored the best).
-    """
-
-    train_loss: list = field(default_factory=list)
-    val_loss: list = field(default_factory=list)
-    train_acc: list = field(default_factory=list)
-    val_acc: list = field(default_factory=list)
-    stopped: int = 0
-    best: int = 0
-
-    def as_arrays(self):
-        """The four curves as numpy arrays, in a dict."""
-        return {k: np.array(getattr(self, k)) for k in ("train_loss", "val_loss", "train_acc", "val_acc")}
-
-
-def _record(net, history, X, y, X_val, y_val):
-    net.eval()
-    for X_, y_, loss, acc in ((X, y, history.train_loss, history.train_acc),
-                              (X_val, y_val, history.val_loss, history.val_acc)):
-        z = net.forward(X_)
-        loss.append(-float(np.mean(log_softmax(z)[np.arange(len(y_)), y_])))
-        acc.append(float(np.mean(z.argmax(axis=1) == y_)))
-    net.train()
-
-
-def fit(net, X, y, X_val, y_val, epochs=100, lr=0.1, batch_size=32, momentum=0.0, l1=0.0, l2=0.0,
-        input_noise=0.0, weight_noise=0.0, patience=None, seed=0, callback=None):
-    r"""Train ``net`` by mini-batch SGD with momentum and record both sets after every epoch.
-
-    The update is PyTorch's ``SGD(momentum=μ)``: v ← μ·v + ∂J/∂θ, θ ← θ − lr·v (plain SGD for μ = 0).
-
-    Parameters
-    ----------
-    X, y : training inputs (N, ...) and class indices (N,); X_val, y_val : validation set
-    l1, l2 : λ₁ and λ₂ of the penalty on the weights
-    input_noise : σ of Gaussian noise added to every mini-batch's inputs (a fresh draw each time)
-    weight_noise : σ of Gaussian noise added to the weights for each step's forward and backward
-        pass (removed before the update)
-    patience : early stopping: stop when the validation loss has not improved on its best for
-        this many epochs, and restore the parameters of the best epoch (None: train all epochs;
-        batch-norm running statistics are not parameters and are not restored)
-    seed : seeds the shuffling and the noise (``np.random.RandomState(seed)``); dropout layers
-        draw from their own generators
-    callback : ``callback(epoch, history)`` after each epoch (a progress print or a live plot)
-
-    Returns
-    -------
-    History; the network is left in evaluation mode. With batch norm, pick a batch size that
-    leaves no mini-batch of a single sample (a variance needs two).
-    """
-    if not isinstance(net, Network):
-        raise TypeError(f"net must be a Network (e.g. from mlp(...)); got {type(net).__name__}")
-    X = as_array(X, "X")
-    X_val = as_array(X_val, "X_val")
-    y = as_array(y, "y", ndim=1, dtype=np.int64)
-    y_val = as_array(y_val, "y_val", ndim=1, dtype=np.int64)
-    if len(y) != len(X) or len(y_val) != len(X_val):
-        raise ValueError(f"X and y, X_val and y_val must have one label per sample; got {len(X)} and {len(y)}, "
-                         f"{len(X_val)} and {len(y_val)}")
-    epochs = as_number(epochs, "epochs", low=0, integer=True)
-    lr = as_number(lr, "lr", low=0)
-    momentum = as_number(momentum, "momentum", low=0, high=1, high_inclusive=False)
-    batch_size = as_number(batch_size, "batch_size", low=1, integer=True)
-    l1, l2 = as_number(l1, "l1", low=0), as_number(l2, "l2", low=0)
-    input_noise = as_number(input_noise, "input_noise", low=0)
-    weight_noise = as_number(weight_noise, "weight_noise", low=0)
-    if patience is not None:
-        patience = as_number(patience, "patience", low=1, integer=True)
-    if callback is not None and not callable(callback):
-        raise TypeError(f"callback must be a function callback(epoch, history) or None; got {type(callback).__name__}")
-    rng = np.random.RandomState(as_number(seed, "seed", low=0, integer=True))
-
-    history = History()
-    _record(net, history, X, y, X_val, y_val)
-    best_params = net.copy_params()
-    velocity = [np.zeros_like(p) for p in net.params]
-    net.train()
-    for epoch in range(1, epochs + 1):
-        order = rng.permutation(len(X))
-        for start in range(0, len(X), batch_size):
-            batch = order[start:start + batch_size]
-            xb = X[batch]
-            if input_noise:
-                xb = xb + input_noise * rng.randn(*xb.shape)
-            clean = [W.copy() for W in net.weights] if weight_noise else []
-            for W in net.weights if weight_noise else []:
-                W += weight_noise * rng.randn(*W.shape)
-            net.gradients(xb, y[batch], l1, l2)       # the gradient at the noisy weights ...
-            for W, W_clean in zip(net.weights, clean):
-                W[...] = W_clean                      # ... applied to the clean ones
-            for p, g, v in zip(net.params, net.grads, velocity):
-                v *= momentum
-                v += g
-                p -= lr * v
-        _record(net, history, X, y, X_val, y_val)
-        history.stopped = epoch
-        if history.val_loss[-1] < history.val_loss[history.best]:
-            history.best, best_params = epoch, net.copy_params()
-        if callback is not None:
-            callback(epoch, history)
-        if patience is not None and epoch - history.best >= patience:
-            break
-    if patience is None:
-        history.best = history.stopped
-    else:
-        net.set_params(best_params)
-    net.eval()
-    return history
 
 
 def early_stopping_epoch(val_losses, patience):
@@ -428,7 +171,8 @@ class SeedComparison:
         arrays, the four metrics and ``gap`` = training accuracy − validation accuracy.
 
         With ``patience``, early stopping: the numbers of the epoch the patience rule
-        (:func:`early_stopping_epoch`) goes back to, which are those of ``fit(..., patience=patience)``.
+        (:func:`early_stopping_epoch`) goes back to, which are those of
+        :func:`~course_lib.training.fit` with ``patience=patience``.
         """
         r = self._row(name)
         if patience is None:
@@ -444,11 +188,11 @@ class SeedComparison:
         """A table, one line per remedy (``rows``: name → :meth:`final`'s dict; default every remedy
         at the end of training): mean ± standard deviation over the seeds, and min – max."""
         rows = rows if rows is not None else {name: self.final(name) for name in self.names}
-        lines = [f"{len(self.seeds)} seeds, mean ± std{'':9}{'val accuracy (min – max)':>26}  {'val loss':>13}  "
+        lines = [f"{len(self.seeds)} seeds, mean ± std{'':9}{'val accuracy (min – max)':>30}  {'val loss':>13}  "
                  f"{'train − val acc.':>16}"]
         for name, f in rows.items():
             acc, loss, gap = f["val_acc"], f["val_loss"], f["gap"]
-            lines.append(f"{name:32} {acc.mean():6.1%} ± {acc.std():4.1%} ({acc.min():4.0%} – {acc.max():4.0%})  "
+            lines.append(f"{name:32} {spread(acc, '.1%'):>30}  "
                          f"{loss.mean():5.3f} ± {loss.std():5.3f}  {gap.mean():7.1%} ± {gap.std():4.1%}")
         return "\n".join(lines)
 
@@ -459,17 +203,20 @@ class SeedComparison:
         return self.curves[metric][self._row(name)].copy()
 
     def run(self, name, k=0):
-        """The curves of remedy ``name`` on seed index ``k``, as :meth:`History.as_arrays` gives them."""
+        """The curves of remedy ``name`` on seed index ``k``: a dict of (epochs + 1,) arrays
+        ``train_loss``, ``val_loss``, ``train_acc``, ``val_acc`` (as in :class:`~course_lib.training.History`)."""
         r = self._row(name)
         k = as_number(k, "k", low=0, high=len(self.seeds) - 1, integer=True)
         return {m: self.curves[m][r, k].copy() for m in _METRICS}
 
     def network(self, name, k=0):
-        """The trained network of remedy ``name`` on seed index ``k``, as a :class:`Network` in evaluation mode."""
+        """The trained network of remedy ``name`` on seed index ``k``: an :class:`~course_lib.network.MLP`
+        in evaluation mode."""
         r = self._row(name)
         k = as_number(k, "k", low=0, high=len(self.seeds) - 1, integer=True)
         s = self.settings[name]
-        net = mlp(self.sizes, dropout=s.get("dropout", 0.0), batchnorm=s.get("batchnorm", False), seed=self.seeds[k])
+        net = MLP(self.sizes, "relu", seed=self.seeds[k], init="he", batchnorm=s.get("batchnorm", False),
+                  dropout=s.get("dropout", 0.0))
         affine = [layer for layer in net.layers if isinstance(layer, layers.Affine)]
         for layer, W, b in zip(affine, self.params["W"], self.params["b"]):
             layer.W[...], layer.b[...] = W[r, k], b[r, k].ravel()
@@ -481,33 +228,37 @@ class SeedComparison:
 
 def compare_over_seeds(remedies, seeds=range(8), sizes=(2, 50, 50, 2), n_train=50, n_val=200, noise=0.4,
                        epochs=150, lr=0.1, batch_size=None, momentum=0.9, seed=0, callback=None):
-    r"""Train one network per remedy and per seed, all in the same numpy calls, to compare remedies fairly.
+    r"""Side-by-side trainer: one network per remedy and per seed, all trained in the same numpy calls.
 
     Seed k fixes the data, ``moons_split(n_train, n_val, noise, seed=1 + 2k)`` (k = 0 is the
-    chapter's data set), and the initial weights, those of ``mlp(sizes, seed=k)``. At a given seed
-    every remedy sees the same data and starts from the same weights, so remedies can be compared
-    seed by seed; the spread over seeds shows how much of a difference is luck.
+    chapter's data set), and the initial weights, those of ``MLP(sizes, "relu", seed=k, init="he")``
+    (:class:`~course_lib.network.MLP`). At a given seed every remedy sees the same data and starts
+    from the same weights, so remedies can be compared seed by seed; the spread over seeds shows how
+    much of a difference is luck.
 
-    Each network is the :func:`mlp` with the remedy's settings, trained as :func:`fit` trains it
-    (SGD with momentum; the penalty's gradient added to the weights'; noise drawn afresh every step;
-    inverted dropout; batch norm with batch statistics in training and running ones in evaluation;
-    the curves recorded after every epoch in evaluation mode). The R·S networks are stacked along a
-    leading axis, so each layer is one batched ``matmul``, (R·S, batch, fan-in) @ (R·S, fan-in, fan-out).
-    Without noise or dropout the results equal :func:`fit`'s up to rounding (tests/test_regularisation.py
-    checks it); each network draws its shuffles, noise and dropout masks from a generator of its own,
-    seeded by (``seed``, k, the remedy's name), so they do not change when other remedies or seeds are
-    added (they are not fit's draws).
-    Early stopping needs no run of its own: see :meth:`SeedComparison.final`.
+    Each network is that MLP with the remedy's settings, trained as :func:`course_lib.training.fit`
+    trains it with ``SGD(net.params, lr, momentum=momentum)``: PyTorch's momentum; the penalty's
+    gradient added to the weights'; a fresh order each epoch cut into mini-batches, the last partial
+    one kept; noise drawn afresh every step; inverted dropout; batch norm with batch statistics in
+    training and running ones in evaluation; the curves recorded before training and after every
+    epoch in evaluation mode. The R·S networks are stacked along a leading axis, so each layer is one
+    batched ``matmul``, (R·S, batch, fan-in) @ (R·S, fan-in, fan-out): this trainer exists only to keep
+    the chapter inside its time budget. With full batches and without noise or dropout its results
+    equal ``fit``'s network by network up to rounding (tests/test_regularisation.py checks it). Each
+    network draws its shuffles, noise and dropout masks from a generator of its own, seeded by
+    (``seed``, k, the remedy's name), so they do not change when other remedies or seeds are added
+    (they are not ``fit``'s draws). Early stopping needs no run of its own: see
+    :meth:`SeedComparison.final`.
 
     Parameters
     ----------
     remedies : dict
         name → settings, a dict with any of ``l1``, ``l2``, ``dropout``, ``input_noise``,
-        ``weight_noise`` (numbers, as in :func:`fit` and :func:`mlp`) and ``batchnorm`` (bool);
+        ``weight_noise`` (numbers, as in ``fit`` and ``MLP``) and ``batchnorm`` (bool);
         ``{}`` is no remedy.
     seeds : list of int, the seeds k (at least 2)
     sizes, n_train, n_val, noise : the network's layer sizes and the data
-    epochs, lr, batch_size, momentum : training, as in :func:`fit` (``batch_size=None``: full batch)
+    epochs, lr, batch_size, momentum : training, as ``fit`` and ``SGD`` take them (``batch_size=None``: full batch)
     seed : seeds the shuffling, the noise and the dropout masks
     callback : ``callback(epoch)`` after each epoch (a progress print)
 
@@ -551,7 +302,7 @@ def compare_over_seeds(remedies, seeds=range(8), sizes=(2, 50, 50, 2), n_train=5
     data = {"n_train": n_train, "n_val": n_val, "noise": noise}
     splits = [moons_split(**data, seed=1 + 2 * k) for k in seeds]
     X, y, X_val, y_val = (np.stack([split[i] for _ in names for split in splits]) for i in range(4))
-    inits = [mlp(sizes, seed=k).weights for k in seeds]
+    inits = [MLP(sizes, "relu", seed=k, init="he").weights for k in seeds]
     W = [np.stack([inits[j][i] for _ in names for j in range(S)]) for i in range(L)]
     b = [np.zeros((B, 1, h)) for h in sizes[1:]]
     gamma, beta = [np.ones((B, 1, h)) for h in sizes[1:-1]], [np.zeros((B, 1, h)) for h in sizes[1:-1]]
@@ -718,12 +469,12 @@ class SeedScores:
 
     def summary(self):
         """A table, one line per model: mean ± standard deviation over the seeds, and min – max."""
-        lines = [f"{len(self.seeds)} seeds, mean ± std{'':9}{'train accuracy':>15}  {'val accuracy (min – max)':>26}"]
+        head = f"{'train accuracy':>15}  {'val accuracy (min – max)':>30}"
+        lines = [f"{len(self.seeds)} seeds, mean ± std{'':9}{head}"]
         for name in self.names:
             f = self.final(name)
             tr, va = f["train_acc"], f["val_acc"]
-            lines.append(f"{name:32} {tr.mean():6.1%} ± {tr.std():4.1%}  "
-                         f"{va.mean():6.1%} ± {va.std():4.1%} ({va.min():4.0%} – {va.max():4.0%})")
+            lines.append(f"{name:32} {tr.mean():6.1%} ± {tr.std():4.1%}  {spread(va, '.1%'):>30}")
         return "\n".join(lines)
 
 
