@@ -106,16 +106,35 @@ def test_network_gradient_error_is_small_for_backprop_and_large_for_a_broken_gra
     X, y = moons[0][:20], moons[1][:20]
     net = MLP([2, 4, 2], seed=1)
     theta = net.flat_params()
-    assert network_gradient_error(net, X, y, reg=0.1) < 1e-7
+    assert network_gradient_error(net, X, y, l2=0.1) < 1e-8
     np.testing.assert_array_equal(net.flat_params(), theta)      # parameters put back
 
     class Broken(MLP):
-        def gradients(self, X, y, reg=0.0):
-            loss = super().gradients(X, y, reg)
-            self.grads[0] = self.grads[0] * 2                  # a wrong dW1
+        def gradients(self, X, y, l2=0.0, l1=0.0):
+            loss = super().gradients(X, y, l2, l1)
+            self.grads[0] = self.grads[0] * 1.1                # a wrong dW1
             return loss
 
     broken = Broken([2, 4, 2], seed=1)
-    assert network_gradient_error(broken, X, y, reg=0.1) > 1e-2
+    assert network_gradient_error(broken, X, y, l2=0.1) > 1e-2
     with pytest.raises(TypeError, match="net"):
         network_gradient_error(object(), X, y)
+    with pytest.raises(ValueError, match="samples"):
+        network_gradient_error(net, X, y, samples=10_000)
+
+
+def test_network_gradient_error_on_samples_checks_that_many_entries_and_sees_vanishing_gradients(moons):
+    from course_lib.network import MLP
+
+    X, y = moons[0][:20], moons[1][:20]
+    deep = MLP([2] + [6] * 8 + [2], "sigmoid", seed=0)             # first-layer gradients ~1e-7
+    assert network_gradient_error(deep, X, y, samples=40) < 1e-7
+    calls = []
+
+    class Counting(MLP):
+        def loss_at(self, theta, X, y, **penalty):
+            calls.append(1)
+            return super().loss_at(theta, X, y, **penalty)
+
+    network_gradient_error(Counting([2, 4, 2], seed=1), X, y, samples=5)
+    assert len(calls) == 10                                        # two evaluations per checked entry
