@@ -54,15 +54,8 @@ def lecture_settings(epsilon=0.01, reg_lambda=0.01, n_samples=200):
     epsilon = as_number(epsilon, "epsilon", low=0)
     reg_lambda = as_number(reg_lambda, "reg_lambda", low=0)
     n_samples = as_number(n_samples, "n_samples", low=1, integer=True)
-    return {"lr": epsilon * n_samples, "l2": reg_lambda / n_samples,
-            "reg": reg_lambda / n_samples}   # TRANSITIONAL (issue 13): remove "reg"
+    return {"lr": epsilon * n_samples, "l2": reg_lambda / n_samples}
 
-
-def __getattr__(name):   # TRANSITIONAL (issue 13): remove once every caller imports from experiments.hidden_sizes
-    if name in ("train_hidden_sizes", "HiddenSizeRuns"):
-        from .experiments import hidden_sizes
-        return getattr(hidden_sizes, name)
-    raise AttributeError(name)
 
 
 class FlatParameters:
@@ -213,19 +206,17 @@ class Network(FlatParameters):
             total += (0.5 * l2 * float(np.sum(W * W)) if l2 else 0.0) + (l1 * float(np.abs(W).sum()) if l1 else 0.0)
         return total
 
-    def loss(self, X, y, l2=0.0, l1=0.0, reg=None):
+    def loss(self, X, y, l2=0.0, l1=0.0):
         """J: the mean cross-entropy on (X, y) in the current mode, plus the penalty."""
-        l2 = l2 if reg is None else reg   # TRANSITIONAL (issue 13): remove reg
         z = self.forward(X)
         return softmax_cross_entropy(z, as_targets(y, z.shape[0], z.shape[1], "y"))[0] + self.penalty(l2, l1)
 
-    def gradients(self, X, y, l2=0.0, l1=0.0, reg=None):
+    def gradients(self, X, y, l2=0.0, l1=0.0):
         r"""Forward and backward pass on (X, y): returns J and fills ``self.grads`` (same order as ``params``).
 
         The penalties add :math:`\lambda_2 W + \lambda_1 \operatorname{sign}(W)` to each weight's gradient
         (sign(0) = 0, the subgradient PyTorch uses).
         """
-        l2 = l2 if reg is None else reg   # TRANSITIONAL (issue 13): remove reg
         penalty = self.penalty(l2, l1)
         z = self.forward(X)
         loss = self.loss_layer.forward(z, as_targets(y, z.shape[0], z.shape[1], "y")) + penalty
@@ -255,9 +246,6 @@ class Network(FlatParameters):
             if v.size != p.size:
                 raise ValueError(f"values[{i}] must have {p.size} entries like params[{i}] {p.shape}; got {v.shape}")
             p[...] = v.reshape(p.shape)
-
-
-ACTIVATION_LAYERS = {"tanh": Tanh, "relu": ReLU, "sigmoid": Sigmoid}  # TRANSITIONAL (issue 13): remove
 
 
 class MLP(Network):
@@ -345,24 +333,6 @@ class MLP(Network):
         net = cls(sizes, activation)
         net.set_params(params)
         return net
-
-    def train(self, mode=True, *legacy, **legacy_kw):
-        """Training mode (``mode=False``: evaluation mode). Returns the network."""
-        if isinstance(mode, (bool, np.bool_)) and not legacy and not legacy_kw:
-            return super().train(mode)
-        return self._legacy_train(mode, *legacy, **legacy_kw)   # TRANSITIONAL (issue 13): remove
-
-    def _legacy_train(self, X, y, num_passes=1000, lr=1.0, reg=0.0, record_every=100, callback=None, l2=None):
-        from .optim import SGD
-        from .training import fit
-        history = fit(self, X, y, SGD(self.params, lr=lr), epochs=num_passes, l2=reg if l2 is None else l2,
-                      record_every=max(num_passes, 1))
-        steps = np.arange(0, num_passes, record_every)
-        losses = np.array(history.step_loss)[steps]
-        if callback is not None:
-            for s, l in zip(steps, losses):
-                callback(s, l)
-        return {"step": steps, "loss": losses}
 
     def hidden(self, X):
         """The output of every hidden layer for inputs X (in the current mode): a list of (N, width) arrays."""

@@ -29,7 +29,7 @@ def test_calculate_loss_and_predict_agree_with_mlp(moons):
     X, y = moons
     model = build_model(X, y, 3, num_passes=30)
     net = MLP.from_params([model[k] for k in ("W1", "b1", "W2", "b2")])
-    assert calculate_loss(model, X, y, reg_lambda=0.01) == pytest.approx(net.loss(X, y, reg=0.01 / len(X)), rel=1e-12)
+    assert calculate_loss(model, X, y, reg_lambda=0.01) == pytest.approx(net.loss(X, y, l2=0.01 / len(X)), rel=1e-12)
     np.testing.assert_array_equal(predict(model, X), net.predict(X))
 
 
