@@ -2,7 +2,7 @@
 import numpy as np
 
 from ..schedules import cyclic_lr, step_lr
-from ._core import CheckFailed, call_student, compare, run
+from ._core import call_student, compare, run
 
 __all__ = ["gradient_descent_path", "max_stable_lr", "step_decay", "triangular_lr"]
 

@@ -17,7 +17,7 @@ they agree with ``losses.mse`` on the two-column rows :math:`(1 - p, p)`.
 """
 import numpy as np
 
-from .._validate import as_array, as_number, as_targets, same_shape
+from .._validate import as_array, as_number, as_targets
 from ..activations import sigmoid
 from ..losses import sigmoid_binary_cross_entropy, softmax
 
