@@ -10,7 +10,7 @@ from .activations import sigmoid
 
 __all__ = [
     "softmax", "log_softmax", "cross_entropy", "softmax_cross_entropy", "binary_cross_entropy",
-    "sigmoid_binary_cross_entropy", "mse", "classification_error",
+    "sigmoid_binary_cross_entropy", "mse", "classification_error", "l1_penalty", "l2_penalty",
 ]
 
 LOG_CLAMP = -100.0  # PyTorch's binary_cross_entropy clamps log at -100 so that p = 0 or 1 stays finite
@@ -151,3 +151,25 @@ def classification_error(probs, targets):
     p = as_array(probs, "probs", ndim=2)
     y = as_targets(targets, p.shape[0], p.shape[1])
     return float(np.mean(p.argmax(axis=1) != y.argmax(axis=1)))
+
+
+# --- Penalties on the weights (chapter 08) ----------------------------------------------------------
+
+def l1_penalty(W, lam):
+    r"""L1 penalty :math:`\lambda_1\lVert W\rVert_1 = \lambda_1\sum|w|` and its (sub)gradient :math:`\lambda_1\,\mathrm{sign}(W)`.
+
+    Returns ``(value, grad)``; grad has W's shape (0 where w = 0, the subgradient PyTorch uses).
+    """
+    W = as_array(W, "W")
+    lam = as_number(lam, "lam", low=0)
+    return lam * float(np.abs(W).sum()), lam * np.sign(W)
+
+
+def l2_penalty(W, lam):
+    r"""L2 penalty :math:`\frac{\lambda_2}{2}\lVert W\rVert_2^2` and its gradient :math:`\lambda_2 W` ("weight decay").
+
+    Returns ``(value, grad)``; grad has W's shape.
+    """
+    W = as_array(W, "W")
+    lam = as_number(lam, "lam", low=0)
+    return 0.5 * lam * float(np.sum(W * W)), lam * W

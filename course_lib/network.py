@@ -26,7 +26,7 @@ import numpy as np
 from ._validate import as_array, as_flag, as_number, as_targets
 from .activations import ACTIVATIONS
 from .layers import Activation, Affine, BatchNorm, Dropout, ReLU, Residual, Sigmoid, SoftmaxWithLoss, Tanh
-from .losses import softmax, softmax_cross_entropy
+from .losses import l1_penalty, l2_penalty, softmax, softmax_cross_entropy
 
 __all__ = ["Network", "MLP", "FlatParameters", "INITIALISATIONS", "activation_node", "lecture_settings"]
 
@@ -203,7 +203,7 @@ class Network(FlatParameters):
         l2, l1 = as_number(l2, "l2", low=0), as_number(l1, "l1", low=0)
         total = 0.0
         for W in self.weights:
-            total += (0.5 * l2 * float(np.sum(W * W)) if l2 else 0.0) + (l1 * float(np.abs(W).sum()) if l1 else 0.0)
+            total += (l2_penalty(W, l2)[0] if l2 else 0.0) + (l1_penalty(W, l1)[0] if l1 else 0.0)
         return total
 
     def loss(self, X, y, l2=0.0, l1=0.0):
@@ -226,9 +226,9 @@ class Network(FlatParameters):
         for i, (node, p, g) in enumerate(self._slots):
             grad = getattr(node, g)
             if p == "W" and l2:
-                grad = grad + l2 * node.W
+                grad = grad + l2_penalty(node.W, l2)[1]
             if p == "W" and l1:
-                grad = grad + l1 * np.sign(node.W)
+                grad = grad + l1_penalty(node.W, l1)[1]
             self.grads[i] = grad
         return loss
 

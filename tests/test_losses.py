@@ -8,6 +8,8 @@ import torch.nn.functional as F
 
 from course_lib import losses as L
 from course_lib.gradcheck import numerical_gradient, relative_error
+from course_lib.losses import l1_penalty, l2_penalty
+from conftest import away_from
 
 
 def onehot(y, c):
@@ -212,3 +214,27 @@ Z = np.array([[1.0, -1.0], [0.5, 2.0], [0.0, 0.0]])
 def test_losses_reject_bad_input_naming_the_argument(call, exc, name):
     with pytest.raises(exc, match=rf"\b{name}\b"):
         call()
+
+
+# --- penalties -----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("penalty", [l1_penalty, l2_penalty])
+def test_penalty_gradient_passes_gradient_check(penalty, rng):
+    W = away_from(rng.randn(4, 3), [0.0])
+    value, grad = penalty(W, 0.3)
+    assert np.isclose(value, penalty(W, 0.3)[0])
+    assert relative_error(grad, numerical_gradient(lambda w: penalty(w, 0.3)[0], W.copy())) < 1e-8
+
+
+def test_penalty_values_are_the_formulas():
+    W = np.array([[1.0, -2.0], [0.0, 3.0]])
+    assert l1_penalty(W, 0.5)[0] == 0.5 * 6.0
+    assert l2_penalty(W, 0.5)[0] == 0.25 * 14.0
+    assert np.array_equal(l1_penalty(W, 1.0)[1], [[1.0, -1.0], [0.0, 1.0]])  # sign(0) = 0, as in torch
+
+
+@pytest.mark.parametrize("penalty, bad, message", [(l1_penalty, -0.1, "lam must be >= 0"),
+                                                   (l2_penalty, "0.1", "lam must be a real number")])
+def test_penalty_rejects_bad_lambda(penalty, bad, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        penalty(np.ones(2), bad)

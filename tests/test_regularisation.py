@@ -9,12 +9,10 @@ from scipy.optimize import minimize
 
 from course_lib.data import moons_split
 from course_lib.experiments.regularisation import (compare_over_seeds, constrained_minimum, early_stopping_epoch,
-                                                   fit_over_seeds, l1_penalty, l2_penalty, prune_by_validation)
-from course_lib.gradcheck import numerical_gradient, relative_error
+                                                   fit_over_seeds, prune_by_validation)
 from course_lib.network import MLP
 from course_lib.optim import SGD
 from course_lib.training import evaluate, fit
-from conftest import away_from
 
 
 def relu_mlp(sizes, seed=0, **options):
@@ -25,30 +23,6 @@ def relu_mlp(sizes, seed=0, **options):
 def sgd_fit(net, X, y, X_val, y_val, lr=0.1, momentum=0.9, **kwargs):
     """fit with SGD and momentum, recording both sets every epoch (as the chapter trains)."""
     return fit(net, X, y, SGD(net.params, lr=lr, momentum=momentum), validation=(X_val, y_val), **kwargs)
-
-
-# --- penalties -----------------------------------------------------------------------------
-
-@pytest.mark.parametrize("penalty", [l1_penalty, l2_penalty])
-def test_penalty_gradient_passes_gradient_check(penalty, rng):
-    W = away_from(rng.randn(4, 3), [0.0])
-    value, grad = penalty(W, 0.3)
-    assert np.isclose(value, penalty(W, 0.3)[0])
-    assert relative_error(grad, numerical_gradient(lambda w: penalty(w, 0.3)[0], W.copy())) < 1e-8
-
-
-def test_penalty_values_are_the_formulas():
-    W = np.array([[1.0, -2.0], [0.0, 3.0]])
-    assert l1_penalty(W, 0.5)[0] == 0.5 * 6.0
-    assert l2_penalty(W, 0.5)[0] == 0.25 * 14.0
-    assert np.array_equal(l1_penalty(W, 1.0)[1], [[1.0, -1.0], [0.0, 1.0]])  # sign(0) = 0, as in torch
-
-
-@pytest.mark.parametrize("penalty, bad, message", [(l1_penalty, -0.1, "lam must be >= 0"),
-                                                   (l2_penalty, "0.1", "lam must be a real number")])
-def test_penalty_rejects_bad_lambda(penalty, bad, message):
-    with pytest.raises((ValueError, TypeError), match=message):
-        penalty(np.ones(2), bad)
 
 
 # --- early stopping -----------------------------------------------------------------------

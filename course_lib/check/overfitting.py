@@ -2,7 +2,8 @@
 import numpy as np
 
 from ..gradcheck import numerical_gradient, relative_error
-from ..experiments.regularisation import early_stopping_epoch, l1_penalty, l2_penalty
+from ..experiments.regularisation import early_stopping_epoch
+from ..losses import l1_penalty, l2_penalty
 from ._core import CheckFailed, call_student, compare, run
 
 __all__ = ["regularised_gradient", "early_stopping", "inverted_dropout_forward"]

@@ -8,8 +8,8 @@ is trained by :func:`course_lib.training.fit`, which takes every remedy of the c
           \;+\; \lambda_1 \sum_\ell \lVert W_\ell \rVert_1
           \;+\; \frac{\lambda_2}{2} \sum_\ell \lVert W_\ell \rVert_2^2
 
-(``l1=``, ``l2=``; :func:`l1_penalty` and :func:`l2_penalty` are its two terms, one weight array at
-a time), Gaussian noise on the inputs or the weights, early stopping (``patience=``), and the
+(``l1=``, ``l2=``; :func:`course_lib.losses.l1_penalty` and :func:`course_lib.losses.l2_penalty` are
+its two terms, one weight array at a time), Gaussian noise on the inputs or the weights, early stopping (``patience=``), and the
 dropout and batch-norm layers of the network. This module holds what is particular to the chapter:
 :func:`early_stopping_epoch` is the patience rule; :func:`constrained_minimum` computes the
 lecture's picture of L1 and L2 as constraints (the diamond and the circle).
@@ -34,28 +34,8 @@ from ..losses import log_softmax
 from ..network import MLP
 from ..seeds import spread
 
-__all__ = ["l1_penalty", "l2_penalty", "early_stopping_epoch", "constrained_minimum", "compare_over_seeds",
+__all__ = ["early_stopping_epoch", "constrained_minimum", "compare_over_seeds",
            "SeedComparison", "prune_by_validation", "PruningPath", "fit_over_seeds", "SeedScores"]
-
-
-def l1_penalty(W, lam):
-    r"""L1 penalty :math:`\lambda_1\lVert W\rVert_1 = \lambda_1\sum|w|` and its (sub)gradient :math:`\lambda_1\,\mathrm{sign}(W)`.
-
-    Returns ``(value, grad)``; grad has W's shape (0 where w = 0, the subgradient PyTorch uses).
-    """
-    W = as_array(W, "W")
-    lam = as_number(lam, "lam", low=0)
-    return lam * float(np.abs(W).sum()), lam * np.sign(W)
-
-
-def l2_penalty(W, lam):
-    r"""L2 penalty :math:`\frac{\lambda_2}{2}\lVert W\rVert_2^2` and its gradient :math:`\lambda_2 W` ("weight decay").
-
-    Returns ``(value, grad)``; grad has W's shape.
-    """
-    W = as_array(W, "W")
-    lam = as_number(lam, "lam", low=0)
-    return 0.5 * lam * float(np.sum(W * W)), lam * W
 
 
 def early_stopping_epoch(val_losses, patience):
