@@ -119,3 +119,52 @@ def test_tools_and_benchmarks_import_nothing_from_tests():
                 for line in path.read_text().splitlines()
                 if re.search(r"sys\.path\.\w+\(.*[\"']tests[\"']", line)]
     assert not reaching, f"put on sys.path from tests/: {reaching}"
+
+
+def _course_lib_modules():
+    """Every module of course_lib outside check/, dotted from course_lib (e.g. 'viz.widgets')."""
+    lib = ROOT / "course_lib"
+    names = [".".join(p.relative_to(lib).with_suffix("").parts) for p in lib.rglob("*.py")]
+    return {n for n in names if not n.endswith("__init__") and not n.startswith("check.")}
+
+
+def _chapters_importing():
+    """module → the chapters whose notebook code imports it (from course_lib[.pkg] import ...)."""
+    import ast
+    import json
+    from collections import defaultdict
+
+    modules, use = _course_lib_modules(), defaultdict(set)
+    for notebook in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(notebook.read_text())["cells"]:
+            if cell["cell_type"] != "code":
+                continue
+            code = "\n".join(line for line in "".join(cell["source"]).splitlines()
+                             if not line.lstrip().startswith(("%", "!")))
+            for node in ast.walk(ast.parse(code)):
+                if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "course_lib":
+                    package = node.module[len("course_lib"):].lstrip(".")
+                    for alias in node.names:
+                        name = f"{package}.{alias.name}".lstrip(".")
+                        use[name if name in modules else package].add(notebook.name[:2])
+    return use
+
+
+def test_the_module_map_lists_every_module_and_the_chapters_that_import_it():
+    import course_lib
+
+    rows = {}
+    for line in course_lib.__doc__.splitlines():
+        match = re.match(r"^ {4}([a-z_][a-z_.]*)\s{2,}.*?\s((?:\d\d)(?: \d\d)*|-)\s*$", line)
+        if match:
+            rows[match.group(1)] = set() if match.group(2) == "-" else set(match.group(2).split())
+    assert set(rows) == _course_lib_modules(), "course_lib/__init__.py's module map and the tree differ"
+    use = _chapters_importing()
+    wrong = {m: (sorted(rows[m]), sorted(use.get(m, ()))) for m in rows if rows[m] != use.get(m, set())}
+    assert not wrong, f"module map chapters (listed, imported by notebooks) differ: {wrong}"
+
+
+def test_the_readme_layout_names_every_module_of_the_map():
+    layout = (ROOT / "README.md").read_text().split("## Layout", 1)[1]
+    missing = [m for m in _course_lib_modules() if f"`{m.replace('.', '/')}`" not in layout]
+    assert not missing, f"README's Layout does not name {missing}"
