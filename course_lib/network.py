@@ -334,12 +334,15 @@ class MLP(Network):
         net.set_params(params)
         return net
 
-    def hidden(self, X):
-        """The output of every hidden layer for inputs X (in the current mode): a list of (N, width) arrays."""
+    def _inputs(self, X):
         X = as_array(X, "X", ndim=2)
         if X.shape[1] != self.layer_sizes[0]:
             raise ValueError(f"X must have {self.layer_sizes[0]} columns (the network's input size); got shape {X.shape}")
-        outs, h = [], X
+        return X
+
+    def hidden(self, X):
+        """The output of every hidden layer for inputs X (in the current mode): a list of (N, width) arrays."""
+        outs, h = [], self._inputs(X)
         for nodes in self.hidden_layers:
             for node in nodes:
                 h = node.forward(h)
@@ -348,7 +351,4 @@ class MLP(Network):
 
     def forward(self, X):
         """Logits z, shape (N, classes), for inputs X of shape (N, inputs), in the current mode."""
-        X = as_array(X, "X", ndim=2)
-        if X.shape[1] != self.layer_sizes[0]:
-            raise ValueError(f"X must have {self.layer_sizes[0]} columns (the network's input size); got shape {X.shape}")
-        return super().forward(X)
+        return super().forward(self._inputs(X))
