@@ -5,7 +5,11 @@ which case failed with the numbers and gives a hint (the idea, not the code). It
 :class:`Verdict`, true when the answer passed (so ``assert check.NAME(f)`` works), and never raises
 because of the student's code, so a notebook always runs on.
 """
+import contextlib
+import copy
+import inspect
 import textwrap
+import types
 
 import numpy as np
 
@@ -14,7 +18,15 @@ WIDTH = 88
 
 
 class CheckFailed(Exception):
-    """Raised inside a check to stop at the first failing case, with its message."""
+    """Raised inside a check to stop at the first failing case, with its message.
+
+    ``with_hint=False`` for a failure the exercise's hint does not address (an input changed in
+    place, a forbidden shortcut): the message says all there is to say.
+    """
+
+    def __init__(self, message, with_hint=True):
+        super().__init__(message)
+        self.with_hint = with_hint
 
 
 class Verdict:
@@ -42,33 +54,196 @@ class Verdict:
         pass
 
 
+def _steps(hint):
+    """The hints of a check as a tuple of steps (a single string is one step)."""
+    if hint is None:
+        return ()
+    if isinstance(hint, Hints):
+        return hint.steps
+    return (hint,) if isinstance(hint, str) else tuple(hint)
+
+
 def report(name, ok, message, hint=None, quiet=False):
     """Print the verdict of a check (unless ``quiet``) and return it as a :class:`Verdict`.
 
+    ``hint`` is a string or a sequence of hints in steps: on a failure the first (the idea) is
+    printed, and the line says how to ask for the next one (``check.NAME.hint(2)``).
     Lines are wrapped at ``WIDTH`` characters, so they fit a notebook's output area at 1280 px.
     """
     line = "\n".join(textwrap.fill(part, WIDTH, subsequent_indent="  ", break_long_words=False)
                      for part in f"{PASS if ok else FAIL} {name}: {message}".splitlines())
-    if not ok and hint:
-        line += "\n" + textwrap.fill(hint, WIDTH, initial_indent="  Hint: ", subsequent_indent="        ",
-                                     break_long_words=False)
+    steps = _steps(hint)
+    if not ok and steps:
+        line += "\n" + _wrap_hint(steps[0])
+        if len(steps) > 1:
+            line += f"\n  Stuck? check.{name}.hint(2) gives a closer hint."
     if not quiet:
         print(line)
     return Verdict(ok, line)
 
 
-def call_student(fn, *args):
-    """Call the student's function; turn its exceptions and empty answers into CheckFailed."""
+def _wrap_hint(text, label="Hint"):
+    return textwrap.fill(text, WIDTH, initial_indent=f"  {label}: ",
+                         subsequent_indent=" " * (len(label) + 4), break_long_words=False)
+
+
+class Hints:
+    """The hints of one check in steps: ``check.NAME.hint(n)`` prints step ``n`` (1 = the idea).
+
+    Steps come closer to the answer one at a time; none gives the code or the final formula.
+    """
+
+    def __init__(self, name, *steps):
+        if not steps:
+            raise ValueError(f"Hints for {name} needs at least one step")
+        self.name, self.steps = name, steps
+
+    def __call__(self, n=1):
+        """Print hint ``n`` of ``len(steps)`` (the last one if ``n`` is larger)."""
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"hint(n) takes a step number 1, 2, …; got {n!r}")
+        step = min(n, len(self.steps))
+        more = (f"\n  (check.{self.name}.hint({step + 1}) comes closer.)" if step < len(self.steps)
+                else "")
+        print(_wrap_hint(self.steps[step - 1], f"Hint {step} of {len(self.steps)}") + more)
+
+
+class _ForbiddenCall(Exception):
+    """Raised by a function a task forbids, while a check runs the student's code."""
+
+
+@contextlib.contextmanager
+def forbidding(owner, name, why):
+    """Within the block, ``owner.name`` (e.g. ``np, "broadcast_shapes"``) fails the check when called.
+
+    Use around the cases of a check whose task forbids a shortcut; the message names the function
+    and says ``why`` the task asks for it to be written by hand. :func:`call_student` also fails a
+    function that refers to the shortcut under another name imported before the check ran
+    (``from numpy import broadcast_shapes``), by looking at the globals its code reads.
+    """
+    original = getattr(owner, name)
+    label = f"{getattr(owner, '__name__', type(owner).__name__)}.{name}"
+
+    def refuse(*args, **kwargs):
+        raise _ForbiddenCall(f"it calls {label}, which this task asks you not to use: {why}")
+
+    _FORBIDDEN.append((original, label, why))
+    setattr(owner, name, refuse)
+    try:
+        yield
+    finally:
+        setattr(owner, name, original)
+        _FORBIDDEN.pop()
+
+
+_FORBIDDEN = []           # (object, label, why) of the shortcuts forbidden while a check runs
+
+
+def _names_read(code):
+    """The global names a function's code (and the code of functions nested in it) reads."""
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _names_read(const)
+    return names
+
+
+def _refuse_aliases(fn):
+    """Fail if ``fn`` reads a global bound to a forbidden function (imported under its own name)."""
+    code, scope = getattr(fn, "__code__", None), getattr(fn, "__globals__", {})
+    if code is None:
+        return
+    for name in _names_read(code):
+        value = scope.get(name)
+        for original, label, why in _FORBIDDEN:
+            if value is original:
+                raise CheckFailed(f"it calls {label} (as {name}), which this task asks you not to use: "
+                                  f"{why}",
+                                  with_hint=False)
+
+
+def _argument_names(fn, n):
+    """Names of the first ``n`` parameters of the student's function, for messages."""
+    try:
+        names = [p.name for p in inspect.signature(fn).parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    except (TypeError, ValueError):
+        names = []
+    return [names[i] if i < len(names) else f"argument {i + 1}" for i in range(n)]
+
+
+def _copy(value):
+    """A deep copy of an argument's data (arrays, tensors, lists and tuples of them)."""
+    if isinstance(value, np.ndarray):
+        return value.copy()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_copy(v) for v in value)
+    if hasattr(value, "detach") and hasattr(value, "clone"):          # a torch tensor
+        return value.detach().clone()
+    return copy.deepcopy(value)
+
+
+def _same(a, b):
+    """True when two arguments hold the same data (NaN equal to NaN)."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape == b.shape
+                and np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if hasattr(a, "detach") and hasattr(a, "clone"):
+        import torch
+        return a.shape == b.shape and bool(torch.equal(a.detach(), b.detach()))
+    try:
+        return bool(a == b)
+    except Exception:  # objects without a meaningful ==
+        return True
+
+
+def describe_inputs(names, args):
+    """``x = [1. 2.], k = 3``: the inputs of a case, short enough for one message."""
+    parts = []
+    for name, value in zip(names, args):
+        if isinstance(value, np.ndarray) or (hasattr(value, "shape") and hasattr(value, "detach")):
+            shown = fmt(np.asarray(value.detach() if hasattr(value, "detach") else value, dtype=float))
+        else:
+            shown = repr(value)
+        if len(shown) > 160:
+            shown = shown[:150] + " …"
+        parts.append(f"{name} = {shown}")
+    return ", ".join(parts)
+
+
+def call_student(fn, *args, may_change=()):
+    """Call the student's function on copies of ``args``; turn its failures into CheckFailed.
+
+    A crash is reported with the case's inputs. An argument whose contents the function changed is
+    a failure too (a function that overwrites its input corrupts the caller's data, e.g. the
+    weights in a training loop), unless its position is in ``may_change``: the arguments the task
+    allows to be updated in place.
+    """
     if not callable(fn):
         raise CheckFailed(f"expected a function, got {type(fn).__name__}")
+    _refuse_aliases(fn)
+    given = [_copy(a) for a in args]
     try:
-        out = fn(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])
+        out = fn(*given)
     except NotImplementedError:
         raise CheckFailed("not implemented yet (it raised NotImplementedError)") from None
+    except _ForbiddenCall as refusal:
+        raise CheckFailed(str(refusal), with_hint=False) from None
     except Exception as err:  # the student's bug, reported rather than raised
-        raise CheckFailed(f"it raised {type(err).__name__}: {err}") from None
+        names = _argument_names(fn, len(args))
+        raise CheckFailed(f"it raised {type(err).__name__}: {err}\n"
+                          f"  for {describe_inputs(names, args)}") from None
     if out is None or out is Ellipsis:
         raise CheckFailed("not implemented yet (it returned None)")
+    names = _argument_names(fn, len(args))
+    for i, (before, after) in enumerate(zip(args, given)):
+        if i not in may_change and not _same(before, after):
+            raise CheckFailed(f"it changed its input {names[i]} in place (the caller's array is "
+                              "overwritten): "
+                              "compute into a new array instead, e.g. x = x - m rather than x -= m",
+                              with_hint=False)
     return out
 
 
@@ -89,8 +264,15 @@ def compare(label, got, expected, case, rtol=1e-6, atol=1e-9):
     expected = np.asarray(expected, dtype=float)
     if got.shape != expected.shape:
         raise CheckFailed(f"{label} has shape {got.shape}, expected {expected.shape} ({case})")
-    if not np.allclose(got, expected, rtol=rtol, atol=atol):
-        raise CheckFailed(f"{label} is wrong for {case}:\n  got      {fmt(got)}\n  expected {fmt(expected)}")
+    if not np.allclose(got, expected, rtol=rtol, atol=atol, equal_nan=False):
+        message = f"{label} is wrong for {case}:\n  got      {fmt(got)}\n  expected {fmt(expected)}"
+        gap = np.abs(got - expected)
+        if fmt(got) == fmt(expected) and not np.all(np.isnan(gap)):
+            worst = np.unravel_index(np.nanargmax(gap), gap.shape)
+            where = f" at index {tuple(int(i) for i in worst)}" if gap.ndim else ""
+            message += (f"\n  they differ by {fmt(gap[worst])}{where}, more than the "
+                        f"{atol:g} + {rtol:g}·|expected| allowed")
+        raise CheckFailed(message)
 
 
 def run(name, cases, hint, quiet=False, success=None):
@@ -102,5 +284,5 @@ def run(name, cases, hint, quiet=False, success=None):
         for case in cases:
             case()
     except CheckFailed as failure:
-        return report(name, False, str(failure), hint, quiet)
+        return report(name, False, str(failure), hint if failure.with_hint else None, quiet)
     return report(name, True, success or f"matches the reference on {len(cases)} cases.", quiet=quiet)
