@@ -247,6 +247,35 @@ def call_student(fn, *args, may_change=()):
     return out
 
 
+def prediction_value(prediction, kind):
+    """The student's prediction for a "predict, then run" exercise, or CheckFailed saying what is wrong.
+
+    ``kind`` is ``"number"``, ``"integer"`` or a tuple of the allowed choices (strings, compared
+    without regard to case or surrounding spaces). Returns a float, an int or the matching choice.
+    """
+    if prediction is None or prediction is Ellipsis:
+        raise CheckFailed("no prediction yet: replace None with your prediction, then run the cell")
+    if isinstance(kind, tuple):
+        if isinstance(prediction, str):
+            for choice in kind:
+                if prediction.strip().lower() == choice.lower():
+                    return choice
+        raise CheckFailed(f"the prediction should be one of {', '.join(repr(c) for c in kind)}; "
+                          f"got {prediction!r}")
+    if isinstance(prediction, (bool, str)) or callable(prediction):
+        raise CheckFailed(f"the prediction should be a{'n integer' if kind == 'integer' else ' number'}; "
+                          f"got {type(prediction).__name__} {prediction!r}")
+    try:
+        value = float(prediction)
+    except (TypeError, ValueError):
+        raise CheckFailed(f"the prediction should be a number; got {type(prediction).__name__}") from None
+    if kind == "integer":
+        if value != int(value):
+            raise CheckFailed(f"the prediction should be a whole number; got {prediction!r}")
+        return int(value)
+    return value
+
+
 def fmt(a):
     """A short, readable rendering of a number or array for a message."""
     a = np.asarray(a, dtype=float)
