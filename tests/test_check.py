@@ -43,7 +43,7 @@ def softmax_gradient_without_mean(z, y):
 
 
 def softmax_gradient_in_place_on_inputs(z, y):
-    z -= z.max(axis=1, keepdims=True)  # mutates the caller's array: the check must not care
+    z -= z.max(axis=1, keepdims=True)  # overwrites the caller's array: a bug in a training loop
     return softmax_gradient_right(z, y)
 
 
@@ -107,8 +107,11 @@ def test_check_passes_a_correct_implementation(name, capsys):
     assert "Hint" not in out
 
 
-def test_check_passes_an_implementation_that_modifies_its_inputs(capsys):
-    assert bool(check.softmax_cross_entropy_gradient(softmax_gradient_in_place_on_inputs)) is True
+def test_check_fails_an_implementation_that_modifies_its_inputs_and_says_so(capsys):
+    assert bool(check.softmax_cross_entropy_gradient(softmax_gradient_in_place_on_inputs)) is False
+    out = capsys.readouterr().out
+    assert "changed its input z in place" in out
+    assert "Hint" not in out, "the exercise's hint is not about this mistake"
 
 
 @pytest.mark.parametrize("case", WRONG, ids=[wrong_id(c) for c in WRONG])
@@ -209,7 +212,18 @@ def test_importing_the_checks_does_not_import_torch():
     assert out.strip() == "False"
 
 
-@pytest.mark.parametrize("name", check.__all__)
+def takes_a_prediction(name):
+    """A "predict, then run" check takes the student's value (its first parameter is `prediction`)."""
+    import inspect
+
+    return next(iter(inspect.signature(getattr(check, name)).parameters)) == "prediction"
+
+
+FUNCTION_CHECKS = [name for name in check.__all__ if not takes_a_prediction(name)]
+PREDICTION_CHECKS = [name for name in check.__all__ if takes_a_prediction(name)]
+
+
+@pytest.mark.parametrize("name", FUNCTION_CHECKS)
 @pytest.mark.parametrize("answer, says", [(stub, "not implemented yet (it returned None)"),
                                           (not_implemented, "not implemented yet (it raised NotImplementedError)"),
                                           (crashes, "it raised ZeroDivisionError"), (None, "expected a function")],
@@ -222,6 +236,37 @@ def test_every_check_fails_an_unfinished_or_broken_answer_with_a_hint_and_never_
     assert out.startswith(f"✘ {name}:") and says in out and "\n  Hint: " in out
 
 
+@pytest.mark.parametrize("name", PREDICTION_CHECKS)
+@pytest.mark.parametrize("answer, says", [(None, "no prediction yet"), (stub, "the prediction should be"),
+                                          ("🙂", "the prediction should be")],
+                         ids=["unanswered", "a-function", "nonsense"])
+def test_every_prediction_check_fails_a_missing_or_malformed_prediction_and_never_raises(name, answer, says, capsys):
+    verdict = getattr(check, name)(answer)
+    out = capsys.readouterr().out
+    assert not verdict
+    assert out.startswith(f"✘ {name}:") and says in out
+
+
+def test_some_chapters_ask_for_a_prediction():
+    assert len(PREDICTION_CHECKS) >= 3, PREDICTION_CHECKS
+
+
+@pytest.mark.parametrize("name", check.__all__)
+def test_every_check_has_hints_in_steps(name, capsys):
+    """`check.NAME.hint(n)`: at least two steps, the first printed under a failure, each asked for by number."""
+    from course_lib.check._core import Hints
+
+    hints = getattr(check, name).hint
+    assert isinstance(hints, Hints) and hints.name == name and len(hints.steps) >= 2
+    assert len(set(hints.steps)) == len(hints.steps), "each step says something new"
+    hints(2)
+    out = capsys.readouterr().out
+    assert out.startswith(f"  Hint 2 of {len(hints.steps)}:")
+    assert hints.steps[1].split()[-1] in out, "hint(2) prints the second step"
+    verdict = getattr(check, name)(None)
+    assert f"check.{name}.hint(2)" in capsys.readouterr().out and not verdict
+
+
 def test_verdicts_and_hints_are_wrapped_to_fit_the_output_area(capsys):
     from course_lib.check._core import WIDTH, report
     report("long_exercise", False, "it returned " + "a very long description of the case " * 6,
@@ -229,3 +274,121 @@ def test_verdicts_and_hints_are_wrapped_to_fit_the_output_area(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) > 3 and all(len(line) <= WIDTH for line in lines)
     assert lines[0].startswith("✘ long_exercise") and any(line.startswith("  Hint: think") for line in lines)
+
+
+# --- the core: what every check does with any student's function --------------------------------
+
+from course_lib.check._core import (CheckFailed, Hints, call_student, compare, forbidding,  # noqa: E402
+                                    prediction_value, run)
+
+
+def test_an_input_changed_in_place_fails_unless_the_task_allows_it():
+    def scale_in_place(x, factor):
+        x *= factor
+        return x
+
+    with pytest.raises(CheckFailed, match="changed its input x in place"):
+        call_student(scale_in_place, np.ones(3), 2.0)
+    assert np.array_equal(call_student(scale_in_place, np.ones(3), 2.0, may_change=(0,)), [2, 2, 2])
+
+
+def test_the_student_gets_copies_so_a_check_keeps_its_own_arrays():
+    x = np.ones(3)
+    call_student(lambda v: v.fill(7) or v, x, may_change=(0,))
+    assert np.array_equal(x, np.ones(3))
+
+
+def test_a_change_inside_a_list_of_arrays_or_a_tensor_is_seen_too():
+    import torch
+
+    def zero_first(arrays):
+        arrays[0][0] = 0.0
+        return 1.0
+
+    with pytest.raises(CheckFailed, match="changed its input arrays"):
+        call_student(zero_first, [np.ones(2), np.ones(3)])
+
+    def add_one_(t):
+        t.add_(1.0)
+        return t.sum()
+
+    with pytest.raises(CheckFailed, match="changed its input t in place"):
+        call_student(add_one_, torch.zeros(3))
+    assert float(call_student(lambda t: (t + 1).sum(), torch.zeros(3))) == 3.0
+
+
+def test_a_crash_is_reported_with_the_inputs_of_the_failing_case():
+    def divide(x, k):
+        return x / k[0]
+
+    with pytest.raises(CheckFailed) as failure:
+        call_student(divide, np.array([1.0, 2.0]), 3)
+    message = str(failure.value)
+    assert "it raised TypeError" in message and "for x = [1. 2.], k = 3" in message
+
+
+def test_values_that_print_alike_say_by_how_much_they_differ():
+    with pytest.raises(CheckFailed) as failure:
+        compare("y", np.array([1.0, 2.0 + 3e-6]), np.array([1.0, 2.0]), "a case")
+    message = str(failure.value)
+    assert "got      [1. 2.]" in message and "they differ by 3e-06 at index (1,)" in message
+    with pytest.raises(CheckFailed) as failure:
+        compare("y", np.array([1.0, 2.5]), np.array([1.0, 2.0]), "a case")
+    assert "differ by" not in str(failure.value), "only when the printed numbers cannot tell them apart"
+
+
+def test_a_forbidden_shortcut_fails_by_name_also_under_an_alias_and_is_restored_afterwards():
+    import types
+
+    owner = types.SimpleNamespace(__name__="np", shortcut=lambda a: a + 1)
+    original = owner.shortcut
+    by_attribute = lambda a: owner.shortcut(a)          # noqa: E731
+    alias_scope = {"shortcut": original}
+    by_alias = types.FunctionType((lambda a: shortcut(a)).__code__, alias_scope)  # noqa: F821
+    with forbidding(owner, "shortcut", "the exercise is to write it by hand"):
+        for answer in (by_attribute, by_alias):
+            with pytest.raises(CheckFailed, match="it calls np.shortcut.*write it by hand") as failure:
+                call_student(answer, 1)
+            assert failure.value.with_hint is False
+    assert owner.shortcut is original and call_student(by_alias, 1) == 2
+    with pytest.raises(RuntimeError):
+        with forbidding(owner, "shortcut", "why"):
+            raise RuntimeError("a check's own bug")
+    assert owner.shortcut is original
+
+
+def test_hints_come_in_steps_and_a_failure_points_to_the_next_one(capsys):
+    hints = Hints("toy", "think about the shapes", "the bias is summed over the batch axis")
+    verdict = run("toy", [lambda: compare("y", 1.0, 2.0, "x = 1")], hints)
+    out = capsys.readouterr().out
+    assert "Hint: think about the shapes" in out and "check.toy.hint(2)" in out
+    assert "summed" not in out
+    hints(2)
+    assert capsys.readouterr().out.startswith("  Hint 2 of 2: the bias is summed")
+    hints(9)
+    assert "Hint 2 of 2" in capsys.readouterr().out
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="step number"):
+            hints(bad)
+    assert not verdict
+    with pytest.raises(ValueError):
+        Hints("empty")
+
+
+@pytest.mark.parametrize("value, kind, expected", [(3, "number", 3.0), (np.float32(0.5), "number", 0.5),
+                                                   (4.0, "integer", 4), (" Diverges ", ("converges", "diverges"),
+                                                                          "diverges")])
+def test_a_prediction_is_read_as_the_kind_asked_for(value, kind, expected):
+    got = prediction_value(value, kind)
+    assert got == expected and type(got) is type(expected)
+
+
+@pytest.mark.parametrize("value, kind, says", [(None, "number", "no prediction yet"),
+                                               (print, "number", "should be a number"),
+                                               ("3", "number", "should be a number"),
+                                               (True, "integer", "should be an integer"),
+                                               (2.5, "integer", "whole number"),
+                                               ("maybe", ("yes", "no"), "one of 'yes', 'no'")])
+def test_a_missing_or_malformed_prediction_fails_saying_what_is_expected(value, kind, says):
+    with pytest.raises(CheckFailed, match=says):
+        prediction_value(value, kind)
