@@ -44,16 +44,16 @@ def same_charge(prediction, quiet=False):
              f"peak {v_short:+.0f} mV; the long one (1 µA/cm² for 10 ms) fired {s_long}, peak "
              f"{v_long:+.0f} mV, only {v_long - neuron.resting_state()[0]:.0f} mV above rest.")
 
+    why = ("The short pulse charges the membrane faster than the leak drains it, so V crosses "
+           "threshold; the long one brings its charge so slowly that the leak carries it away as it "
+           "comes. Charge alone does not decide: charge delivered before the leak removes it does.")
+
     def case():
         guess = prediction_value(prediction, CHARGE_CHOICES)
         if guess != outcome:
-            raise CheckFailed(f"you predicted {guess!r}, but {story}")
+            raise CheckFailed(f"you predicted {guess!r}, but {story} {why}")
 
-    return run("same_charge", [case], same_charge.hint, quiet=quiet,
-               success=f"right: {story} The short pulse charges the membrane faster than the leak "
-                       "drains it, so V crosses threshold; the long one brings its charge so slowly "
-                       "that the leak carries it away as it comes. Charge alone does not decide: "
-                       "charge delivered before the leak removes it does.")
+    return run("same_charge", [case], same_charge.hint, quiet=quiet, success=f"right: {story} {why}")
 
 
 same_charge.hint = Hints(
@@ -137,7 +137,10 @@ def _weights_case(fn, gate):
 
 
 def gate_weights(fn, quiet=False):
-    """Check ``fn(gate) -> (w1, w2, b)`` for "AND", "OR" and "NAND": a step neuron (1 if w·x + b > 0) with them computes the gate."""
+    """Check ``fn(gate) -> (w1, w2, b)`` for "AND", "OR" and "NAND".
+
+    A step neuron (1 if w·x + b > 0) with the returned weights must compute the gate on all four rows.
+    """
     return run("gate_weights", [_weights_case(fn, g) for g in ("AND", "OR", "NAND")],
                gate_weights.hint, quiet=quiet,
                success="the step neuron computes AND, OR and NAND with your weights.")
