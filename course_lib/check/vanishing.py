@@ -144,7 +144,7 @@ def first_layer_speed(prediction, quiet=False):
     return report("first_layer_speed", False,
                   f"you predicted {guess:.3g}, {hint_word} A prediction within a factor of 3 of the "
                   f"measured ratio passes. Think it through again before looking at the measurement "
-                  f"(the next section prints it).", first_layer_speed.hint, quiet)
+                  f"(the cells below print it).", first_layer_speed.hint, quiet)
 
 
 first_layer_speed.hint = Hints(
