@@ -200,6 +200,11 @@ def _wide_f(x):
     return torch.stack([x.sum(), (x ** 2).sum() * x[0]])
 
 
+def _tall_f(x):
+    import torch
+    return torch.stack([x[0] * x[1], x[0] + x[1], x[1] ** 2])
+
+
 def _jacobian_shortcuts():
     import torch
     import torch.autograd.functional
@@ -226,7 +231,8 @@ def jacobian_by_backward(fn, quiet=False):
     cases = [("the lecture's y = (x₁² + 3x₂, x₂² + 2x₁)", _lecture_f, [2.0, 3.0]),
              ("y = (x₁² + 3x₂, x₂² + 2x₁)", _lecture_f, [-1.0, 0.5]),
              ("y = (sin x₁ · x₂, x₁x₂x₃, exp x₃ − x₁)", _trig_f, [0.3, -1.2, 0.7]),
-             ("y = (Σx, x₁ Σx²)", _wide_f, [1.0, 2.0, -1.0, 0.5])]
+             ("y = (Σx, x₁ Σx²)", _wide_f, [1.0, 2.0, -1.0, 0.5]),
+             ("y = (x₁x₂, x₁ + x₂, x₂²)", _tall_f, [1.5, -2.0])]
     expected = [torch.autograd.functional.jacobian(f, torch.tensor(at, dtype=torch.float64)).numpy()
                 for _, f, at in cases]
     shortcuts = _jacobian_shortcuts()
@@ -243,7 +249,7 @@ def jacobian_by_backward(fn, quiet=False):
 
     return run("jacobian_by_backward", [make(*c, J) for c, J in zip(cases, expected)],
                jacobian_by_backward.hint, quiet=quiet,
-               success="matches torch.autograd.functional.jacobian on 4 functions.")
+               success=f"matches torch.autograd.functional.jacobian in {len(cases)} cases: square, wide and tall Jacobians.")
 
 
 jacobian_by_backward.hint = Hints(
