@@ -167,6 +167,7 @@ def test_the_given_gradient_descent_path_fails_because_it_overwrites_theta0(caps
     assert not check.gradient_descent_path(path_given)
     out = capsys.readouterr().out
     assert "changed its input theta0 in place" in out
+    assert "\n  Hint: " in out, "the in-place update is the bug this exercise's hints are about"
 
 
 def test_a_path_whose_rows_are_one_array_is_named(capsys):

@@ -37,7 +37,12 @@ def gradient_descent_path(fn, quiet=False):
 
     def make(H, theta0, eta, steps):
         def case():
-            got = call_student(fn, H, theta0, eta, steps)
+            try:
+                got = call_student(fn, H, theta0, eta, steps)
+            except CheckFailed as failure:
+                if "in place" in str(failure):      # the bug of the exercise: its hints are about it
+                    raise CheckFailed(str(failure)) from None
+                raise
             label = f"H = {_flat(H)}, theta0 = {_flat(theta0)}, eta = {eta}, steps = {steps}"
             expected = _path(H, theta0, eta, steps)
             got_array = np.asarray(got, dtype=float) if np.size(got) == expected.size else None
