@@ -135,7 +135,7 @@ def dropout_forward(fn, quiet=False):
             dropped = y == 0
             if np.any(~dropped):
                 compare("the value of a kept unit", y[~dropped], x[~dropped] / (1 - p),
-                        what + ": each survivor should be worth x/(1 − p), so that E[y] = x")
+                        what + ": the survivors' scale must make E[y] = x")
             if x.size >= 10_000 and abs(dropped.mean() - p) > 0.01:
                 raise CheckFailed(f"it drops {dropped.mean():.1%} of the units, expected about {p:.0%} "
                                   f"({what}): p is the probability of dropping a unit")
@@ -167,7 +167,7 @@ def dropout_forward(fn, quiet=False):
              training_case((7,), 0.3, 4), other_seed_case,
              test_time_case((8,), 0.5), test_time_case((6,), 0.2)]
     return run("dropout_forward", cases, dropout_forward.hint, quiet=quiet,
-               success=f"kept units x/(1 − p), a fraction p dropped, the mask from rng, the identity at "
+               success=f"E[y] = x, a fraction p dropped, the mask from rng, the identity at "
                        f"test time: {len(cases)} cases, p from 0 to 0.8.")
 
 
