@@ -270,3 +270,24 @@ def test_adam_reference_takes_the_steps_of_course_lib_adam():
         theta, m, v = adam_right(theta, m, v, g, t, 0.01, 0.9, 0.999, 1e-8)
         opt.step([g])
         np.testing.assert_allclose(theta, w, rtol=1e-12, atol=1e-14)
+
+
+def stub(*args):
+    return None
+
+
+@pytest.mark.parametrize("name", [n for n in optimizers.__all__ if n != "bowl_race"])
+def test_stubs_and_crashes_fail_with_a_hint_and_a_crash_shows_the_inputs(name, capsys):
+    assert not getattr(check, name)(stub)
+    out = capsys.readouterr().out
+    assert "not implemented yet (it returned None)" in out and "Hint:" in out
+    assert not getattr(check, name)(crashes)
+    out = capsys.readouterr().out
+    assert "it raised ZeroDivisionError: oops" in out and "\n  for " in out and " = " in out
+
+
+@pytest.mark.parametrize("prediction, says", [(None, "no prediction yet"), ("Newton", "should be one of"),
+                                              (stub, "should be one of"), (2, "should be one of")])
+def test_bowl_race_fails_a_missing_or_malformed_prediction_and_never_raises(prediction, says, capsys):
+    assert not check.bowl_race(prediction)
+    assert says in capsys.readouterr().out
