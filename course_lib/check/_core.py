@@ -121,7 +121,7 @@ def forbidding(owner, name, why):
     function that refers to the shortcut under another name imported before the check ran
     (``from numpy import broadcast_shapes``), by looking at the globals its code reads.
     """
-    original = getattr(owner, name)
+    original, had_own = getattr(owner, name), name in vars(owner)
     label = f"{getattr(owner, '__name__', type(owner).__name__)}.{name}"
 
     def refuse(*args, **kwargs):
@@ -132,7 +132,10 @@ def forbidding(owner, name, why):
     try:
         yield
     finally:
-        setattr(owner, name, original)
+        if had_own:
+            setattr(owner, name, original)
+        else:                       # it was inherited (e.g. a method of torch.Tensor's base class)
+            delattr(owner, name)
         _FORBIDDEN.pop()
 
 
@@ -213,18 +216,21 @@ def describe_inputs(names, args):
     return ", ".join(parts)
 
 
-def call_student(fn, *args, may_change=()):
+def call_student(fn, *args, may_change=(), live=()):
     """Call the student's function on copies of ``args``; turn its failures into CheckFailed.
 
     A crash is reported with the case's inputs. An argument whose contents the function changed is
     a failure too (a function that overwrites its input corrupts the caller's data, e.g. the
     weights in a training loop), unless its position is in ``may_change``: the arguments the task
-    allows to be updated in place.
+    allows to be updated in place. The arguments at the positions in ``live`` are passed as they
+    are, not copied: leaf tensors whose autograd state (``requires_grad``, ``.grad``) the exercise
+    is about.
     """
     if not callable(fn):
         raise CheckFailed(f"expected a function, got {type(fn).__name__}")
     _refuse_aliases(fn)
-    given = [_copy(a) for a in args]
+    before = [_copy(a) for a in args]
+    given = [a if i in live else _copy(a) for i, a in enumerate(args)]
     try:
         out = fn(*given)
     except NotImplementedError:
@@ -234,12 +240,12 @@ def call_student(fn, *args, may_change=()):
     except Exception as err:  # the student's bug, reported rather than raised
         names = _argument_names(fn, len(args))
         raise CheckFailed(f"it raised {type(err).__name__}: {err}\n"
-                          f"  for {describe_inputs(names, args)}") from None
+                          f"  for {describe_inputs(names, before)}") from None
     if out is None or out is Ellipsis:
         raise CheckFailed("not implemented yet (it returned None)")
     names = _argument_names(fn, len(args))
-    for i, (before, after) in enumerate(zip(args, given)):
-        if i not in may_change and not _same(before, after):
+    for i, (old, new) in enumerate(zip(before, given)):
+        if i not in may_change and not _same(old, new):
             raise CheckFailed(f"it changed its input {names[i]} in place (the caller's array is "
                               "overwritten): "
                               "compute into a new array instead, e.g. x = x - m rather than x -= m",

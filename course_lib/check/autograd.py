@@ -4,49 +4,17 @@ torch is imported inside each check, so that ``from course_lib import check`` st
 the chapters that do not use torch.
 
 The core's :func:`~course_lib.check._core.call_student` hands the student copies of every
-argument, detached from autograd; these exercises are about a leaf's ``.grad``, so :func:`_call`
-hands over the leaf tensors themselves (``live``), and still fails a function that changes the data
-of an argument the task does not let it change.
+argument, detached from autograd; these exercises are about a leaf's ``.grad``, so the checks pass
+the leaf tensors themselves (``live=``); a function that changes the data of an argument the task
+does not let it change still fails.
 """
 import contextlib
 
 import numpy as np
 
-from ._core import (CheckFailed, Hints, _argument_names, _copy, _ForbiddenCall, _refuse_aliases, _same,
-                    compare, describe_inputs, fmt, forbidding, prediction_value, run)
+from ._core import CheckFailed, Hints, call_student, compare, fmt, forbidding, prediction_value, run
 
 __all__ = ["accumulate_gradient", "in_place_after_forward", "jacobian_by_backward", "gradient_descent_step"]
-
-
-def _call(fn, *args, live=(), may_change=()):
-    """Call the student's function as ``call_student`` does, but pass the arguments in ``live`` themselves.
-
-    ``live`` are positions of leaf tensors whose autograd state (``requires_grad``, ``.grad``) the
-    exercise is about; the others get copies. The data of every argument not in ``may_change``
-    must be the same after the call.
-    """
-    if not callable(fn):
-        raise CheckFailed(f"expected a function, got {type(fn).__name__}")
-    _refuse_aliases(fn)
-    given = [a if i in live else _copy(a) for i, a in enumerate(args)]
-    before = [_copy(a) for a in args]
-    names = _argument_names(fn, len(args))
-    try:
-        out = fn(*given)
-    except NotImplementedError:
-        raise CheckFailed("not implemented yet (it raised NotImplementedError)") from None
-    except _ForbiddenCall as refusal:
-        raise CheckFailed(str(refusal), with_hint=False) from None
-    except Exception as err:  # the student's bug, reported rather than raised
-        raise CheckFailed(f"it raised {type(err).__name__}: {err}\n"
-                          f"  for {describe_inputs(names, before)}") from None
-    if out is None or out is Ellipsis:
-        raise CheckFailed("not implemented yet (it returned None)")
-    for i, (old, new) in enumerate(zip(before, given)):
-        if i not in may_change and not _same(old, new):
-            raise CheckFailed(f"it changed its input {names[i]} in place (the caller's tensor is "
-                              "overwritten): compute into a new tensor instead", with_hint=False)
-    return out
 
 
 def _numbers(value, label):
@@ -93,7 +61,7 @@ def accumulate_gradient(fn, quiet=False):
             w.register_hook(lambda grad: passes.append(1))
             expected = sum(X.T @ (X @ w0 - y) for X, y in chunks)
             label = f"D={d}, chunks of sizes {sizes}, w.grad arriving as {np.round(stale, 3).tolist()}"
-            got = _numbers(_call(fn, w, [(torch.tensor(X), torch.tensor(y)) for X, y in chunks], live=(0,)),
+            got = _numbers(call_student(fn, w, [(torch.tensor(X), torch.tensor(y)) for X, y in chunks], live=(0,)),
                            "the returned gradient")
             compare("the returned gradient", got, expected, label)
             if w.grad is None:
@@ -243,7 +211,7 @@ def jacobian_by_backward(fn, quiet=False):
             with contextlib.ExitStack() as stack:
                 for owner, name in shortcuts:
                     stack.enter_context(forbidding(owner, name, JACOBIAN_WHY))
-                got = _numbers(_call(fn, f, x, live=(1,)), "J")
+                got = _numbers(call_student(fn, f, x, live=(1,)), "J")
             compare("J", got, J, f"{description} at x = {at}")
         return case
 
@@ -305,7 +273,7 @@ def gradient_descent_step(fn, quiet=False):
                 w_before, b_before = w.item(), b.item()
                 w_ref, b_ref = w_ref - lr * np.sum(residual * x[:, 0] ** 2), b_ref - lr * np.sum(residual)
                 label = f"N={n}, lr={lr}, step {step} from w={w0:.3g}, b={b0:.3g}"
-                loss = _numbers(_call(fn, w, b, xt, yt, lr, live=(0, 1), may_change=(0, 1)),
+                loss = _numbers(call_student(fn, w, b, xt, yt, lr, live=(0, 1), may_change=(0, 1)),
                                 "the returned loss")
                 compare("the returned loss", loss.reshape(()) if loss.size == 1 else loss, loss_ref, label)
                 if not (w.is_leaf and b.is_leaf and w.requires_grad and b.requires_grad):

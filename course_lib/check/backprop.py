@@ -9,8 +9,7 @@ from ..layers import Affine
 from ..losses import softmax_cross_entropy
 from ._core import CheckFailed, Hints, call_student, compare, fmt, forbidding, prediction_value, run
 
-__all__ = ["divide_backward", "affine_backward", "softmax_cross_entropy_gradient", "duplicated_batch",
-           "multiply_backward"]
+__all__ = ["divide_backward", "affine_backward", "softmax_cross_entropy_gradient", "duplicated_batch"]
 
 
 def _unpack(out, n, what):
@@ -84,39 +83,6 @@ divide_backward.hint = Hints(
     "how z moves when y moves. Each local derivative is multiplied by dout, as in every node.",
     "for x, y is just a constant factor (1/y). For y, write the quotient as x times a power of y and "
     "use the power rule; check the sign by a nudge: with x > 0 and y > 0, a larger y makes z smaller.",
-)
-
-
-# --- no longer an exercise: kept while tests/test_check.py still uses it -------------------------
-
-def multiply_backward(fn, quiet=False):
-    """Check ``fn(dout, x, y) -> (dx, dy)``, the backward pass of the multiply node z = x·y.
-
-    Chapter 02 no longer asks for it (the chapter prints ``layers.Multiply`` in full; its exercise 1
-    is :func:`divide_backward`). Kept only because tests/test_check.py uses it to test the core;
-    remove it when those tests move to another check (issue 14).
-    """
-    rng = np.random.RandomState(2)
-    cases = [(1.0, 2.0, -3.0), (0.5, -1.5, 4.0)] + [tuple(rng.randn(3)) for _ in range(18)]
-
-    def make(dout, x, y):
-        def case():
-            dx, dy = _unpack(call_student(fn, dout, x, y), 2, "a pair (dx, dy)")
-            label = f"x={x:.3g}, y={y:.3g}, dout={dout:.3g}"
-            compare("dx", dx, dout * y, label)
-            compare("dy", dy, dout * x, label)
-        return case
-
-    return run("multiply_backward", [make(*c) for c in cases], multiply_backward.hint,
-               quiet=quiet, success="matches the reference on 20 cases.")
-
-
-multiply_backward.hint = Hints(
-    "multiply_backward",
-    "the multiply node swaps its inputs on the way back: each input's gradient involves the value "
-    "of the other input, not its own.",
-    "hold y fixed: z is x times a constant, so how much does z move when x moves by a little? "
-    "Multiply that local derivative by dout, and do the same for y.",
 )
 
 
