@@ -16,6 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools" / "browser"))
+sys.path.insert(0, str(ROOT / "tests"))
 
 FRAME = 700          # reveal's height in tools/deck_template (960 × 700)
 ROOM = FRAME - 40     # what the cells of one slide may take, leaving a margin
