@@ -20,6 +20,7 @@ tested against finite differences and, where torch has the same thing, against t
     lecture_net      the lecture's own code, as it was (mistakes and all)          02 05
     data             every data set of the course, with its source                 02 03 04 05 06 07 08 09 10
     device           where torch tensors live: the best device, GPU dtype checks   09 10
+    scalar_autograd  reverse mode on scalars: Value, backward, topological order   10
     seeds            mean and spread of a measurement over seeds                   03 04 05
     _validate        the input checks behind every error message                   -
 
