@@ -238,3 +238,125 @@ def test_penalty_values_are_the_formulas():
 def test_penalty_rejects_bad_lambda(penalty, bad, message):
     with pytest.raises((ValueError, TypeError), match=message):
         penalty(np.ones(2), bad)
+
+
+# --- log-sum-exp, entropy, KL divergence, the Gaussian (chapter 06) -----------------------------
+
+@pytest.mark.parametrize("shape, axis, keepdims", [((5, 4), -1, False), ((5, 4), 0, True), ((2, 3, 4), 1, False),
+                                                    ((6,), 0, False), ((6,), 0, True)])
+def test_logsumexp_matches_torch(shape, axis, keepdims, rng):
+    z = rng.randn(*shape) * 3
+    ref = torch.logsumexp(torch.tensor(z), dim=axis, keepdim=keepdims).numpy()
+    got = L.logsumexp(z, axis=axis, keepdims=keepdims)
+    assert got.shape == ref.shape
+    np.testing.assert_allclose(got, ref, rtol=1e-13)
+
+
+def test_logsumexp_gradient_is_the_softmax(rng):
+    z = rng.randn(3, 5)
+    weights = 1 + rng.rand(3)                    # a scalar function of every row's logsumexp
+    num = numerical_gradient(lambda v: float(weights @ L.logsumexp(v)), z.copy())
+    # float64 central differences: about 1e-8 here; a wrong formula gives 1e-2 or more
+    assert relative_error(weights[:, None] * L.softmax(z), num) < 1e-6
+
+
+def test_log_softmax_passes_gradient_check_against_its_jacobian(rng):
+    z, g = rng.randn(4, 3), rng.randn(4, 3)     # ∂(Σ g·log softmax)/∂z = g − softmax(z)·Σ_c g
+    analytic = g - L.softmax(z) * g.sum(axis=1, keepdims=True)
+    num = numerical_gradient(lambda v: float(np.sum(g * L.log_softmax(v))), z.copy())
+    assert relative_error(analytic, num) < 1e-6
+
+
+@pytest.mark.parametrize("big", [800.0, 1e3, 1e5])
+def test_logsumexp_is_exact_where_exp_overflows_or_underflows(big):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        up = L.logsumexp([big, 0.0])
+        down = L.logsumexp([-big, -big])
+        logp = L.log_softmax(np.array([[0.0, big]]))
+    assert up == big                             # log(1 + e^−big) is below half an ulp of big
+    assert down == pytest.approx(-big + np.log(2), rel=1e-15)
+    np.testing.assert_allclose(logp, [[-big, 0.0]], rtol=1e-15)
+    assert np.all(np.isfinite(logp))
+    np.testing.assert_allclose(L.log_softmax(np.array([[0.0, big]])), np.array([[0.0, big]]) - L.logsumexp([[0.0, big]],
+                               keepdims=True), rtol=0)
+
+
+def test_entropy_and_kl_match_torch_and_split_cross_entropy(rng):
+    q, p = L.softmax(rng.randn(6, 4)), L.softmax(rng.randn(6, 4))
+    q[0] = [0.0, 0.3, 0.7, 0.0]                  # zeros count 0 (0·log 0 = 0)
+    tq, tp = torch.tensor(q), torch.tensor(p)
+    ref_h = torch.distributions.Categorical(probs=tq).entropy().mean().item()
+    ref_kl = F.kl_div(torch.log(tp), tq, reduction="batchmean").item()
+    np.testing.assert_allclose(L.entropy(q), ref_h, rtol=1e-12)
+    np.testing.assert_allclose(L.kl_divergence(q, p), ref_kl, rtol=1e-12)
+    np.testing.assert_allclose(L.cross_entropy(p, q), L.entropy(q) + L.kl_divergence(q, p), rtol=1e-13)
+
+
+def test_entropy_bounds_and_kl_zero_only_at_equality(rng):
+    c = 5
+    assert L.entropy(np.eye(c)) == 0.0
+    np.testing.assert_allclose(L.entropy(np.full((2, c), 1 / c)), np.log(c), rtol=1e-15)
+    q = L.softmax(rng.randn(3, c))
+    assert 0 < L.entropy(q) < np.log(c)
+    assert abs(L.kl_divergence(q, q)) < 1e-15
+    assert L.kl_divergence(q, L.softmax(rng.randn(3, c))) > 0
+
+
+def test_kl_gradient_in_p_passes_gradient_check(rng):
+    q, p = L.softmax(rng.randn(3, 4)), L.softmax(rng.randn(3, 4))
+    # as a function of p off the simplex, ∂KL/∂p = −q/(N p); finite differences keep p's rows off 1
+    def kl_free(v):
+        return float(np.sum(q * (np.log(q) - np.log(v))) / len(v))
+    assert np.isclose(kl_free(p), L.kl_divergence(q, p), rtol=1e-14)
+    assert relative_error(-q / p / 3, numerical_gradient(kl_free, p.copy())) < 1e-6
+
+
+def test_kl_is_infinite_where_the_prediction_rules_out_a_target_class():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert L.kl_divergence([[0.5, 0.5]], [[1.0, 0.0]]) == np.inf
+        assert L.kl_divergence([[1.0, 0.0]], [[1.0, 0.0]]) == 0.0
+
+
+@pytest.mark.parametrize("sigma", [0.3, 1.0, 2.5])
+def test_gaussian_nll_matches_torch_and_autograd(sigma, rng):
+    pred, target = rng.randn(4, 3), rng.randn(4, 3)
+    t = torch.tensor(pred, requires_grad=True)
+    ref = F.gaussian_nll_loss(t, torch.tensor(target), torch.full((4, 3), sigma ** 2, dtype=torch.float64),
+                              full=True)
+    (grad,) = torch.autograd.grad(ref, t)
+    loss, dpred = L.gaussian_nll(pred, target, sigma)
+    assert isinstance(loss, float)
+    np.testing.assert_allclose(loss, ref.item(), rtol=1e-12)
+    np.testing.assert_allclose(dpred, grad.numpy(), rtol=1e-12)
+
+
+def test_gaussian_nll_passes_gradient_check_and_is_mse_rescaled(rng):
+    pred, target, sigma = rng.randn(7), rng.randn(7), 0.7
+    loss, dpred = L.gaussian_nll(pred, target, sigma)
+    num = numerical_gradient(lambda v: L.gaussian_nll(v, target, sigma)[0], pred.copy())
+    assert relative_error(dpred, num) < 1e-6
+    expected = L.mse(pred, target) / (2 * sigma ** 2) + np.log(sigma * np.sqrt(2 * np.pi))
+    np.testing.assert_allclose(loss, expected, rtol=1e-14)
+
+
+@pytest.mark.parametrize("call, exc, name", [
+    pytest.param(lambda: L.logsumexp("abc"), TypeError, "z", id="logsumexp-str"),
+    pytest.param(lambda: L.logsumexp([1.0, np.inf]), ValueError, "z", id="logsumexp-inf"),
+    pytest.param(lambda: L.logsumexp(Z, axis=2), ValueError, "axis", id="logsumexp-axis-out-of-range"),
+    pytest.param(lambda: L.logsumexp(Z, keepdims=1), TypeError, "keepdims", id="logsumexp-int-keepdims"),
+    pytest.param(lambda: L.entropy(P[0]), ValueError, "probs", id="entropy-1d"),
+    pytest.param(lambda: L.entropy(P * 0.5), ValueError, "probs", id="entropy-rows-not-summing-to-1"),
+    pytest.param(lambda: L.entropy(-P), ValueError, "probs", id="entropy-negative"),
+    pytest.param(lambda: L.kl_divergence(P, P[:2]), ValueError, "targets", id="kl-shape-mismatch"),
+    pytest.param(lambda: L.kl_divergence(P, P * 0.9), ValueError, "probs", id="kl-probs-not-summing-to-1"),
+    pytest.param(lambda: L.kl_divergence("q", P), TypeError, "targets", id="kl-str-targets"),
+    pytest.param(lambda: L.gaussian_nll([1.0, 2.0], [1.0]), ValueError, "pred", id="gaussian-shape-mismatch"),
+    pytest.param(lambda: L.gaussian_nll([1.0], [1.0], sigma=0), ValueError, "sigma", id="gaussian-zero-sigma"),
+    pytest.param(lambda: L.gaussian_nll([1.0], [1.0], sigma="1"), TypeError, "sigma", id="gaussian-str-sigma"),
+    pytest.param(lambda: L.gaussian_nll([np.nan], [1.0]), ValueError, "pred", id="gaussian-nan-pred"),
+])
+def test_likelihood_functions_reject_bad_input_naming_the_argument(call, exc, name):
+    with pytest.raises(exc, match=rf"\b{name}\b"):
+        call()
