@@ -238,3 +238,63 @@ def test_curvatures_match_torch_second_derivatives(target, rng):
         lambda v: F.binary_cross_entropy_with_logits(v, torch.tensor(y), reduction="sum"), t)
     np.testing.assert_allclose(CL.sigmoid_mse_curvature(s, y), np.diag(h_mse.numpy()), rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(CL.sigmoid_cross_entropy_curvature(s), np.diag(h_ce.numpy()), rtol=1e-12, atol=1e-15)
+
+
+# --- soft targets and softmax applied twice ------------------------------------------------------
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.1, 0.5, 1.0])
+def test_smoothed_targets_are_torch_label_smoothing(smoothing, rng):
+    z, y = rng.randn(6, 4) * 2, rng.randint(0, 4, size=6)
+    q = CL.smoothed_targets(y, 4, smoothing)
+    np.testing.assert_allclose(q.sum(axis=1), 1.0, rtol=1e-15)
+    ref = F.cross_entropy(torch.tensor(z), torch.tensor(y), label_smoothing=smoothing).item()
+    np.testing.assert_allclose(losses.softmax_cross_entropy(z, q)[0], ref, rtol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [0.1, 2.0, 30.0])
+def test_double_softmax_matches_torch_cross_entropy_of_probabilities(scale, rng):
+    z, y = rng.randn(5, 4) * scale, rng.randint(0, 4, size=5)
+    t = torch.tensor(z, requires_grad=True)
+    ref = F.cross_entropy(torch.softmax(t, dim=1), torch.tensor(y))
+    (grad,) = torch.autograd.grad(ref, t)
+    loss, dz = CL.double_softmax_cross_entropy(z, y)
+    np.testing.assert_allclose(loss, ref.item(), rtol=1e-12)
+    np.testing.assert_allclose(dz, grad.numpy(), rtol=1e-10, atol=1e-18)
+
+
+def test_double_softmax_passes_gradient_check(rng):
+    z, y = rng.randn(3, 4), np.array([0, 3, 1])
+    _, dz = CL.double_softmax_cross_entropy(z, y)
+    num = numerical_gradient(lambda v: CL.double_softmax_cross_entropy(v, y)[0], z.copy())
+    assert relative_error(dz, num) < 1e-6
+
+
+@pytest.mark.parametrize("c", [2, 3, 10, 1000])
+def test_double_softmax_floor_is_the_loss_of_a_perfect_prediction_and_a_lower_bound(c, rng):
+    floor = CL.double_softmax_floor(c)
+    perfect = 50.0 * np.eye(c)[[0, c - 1]]          # softmax of these rows is one-hot to 1e-21
+    assert CL.double_softmax_cross_entropy(perfect, [0, c - 1])[0] == pytest.approx(floor, rel=1e-12)
+    z, y = rng.randn(200, c) * 5, rng.randint(0, c, size=200)
+    per_row = [CL.double_softmax_cross_entropy(z[i:i + 1], y[i:i + 1])[0] for i in range(200)]
+    assert min(per_row) > floor
+
+
+def test_double_softmax_gradient_is_one_over_c_of_the_right_one_at_equal_logits():
+    c = 10
+    z, y = np.zeros((1, c)), [3]
+    right = losses.softmax_cross_entropy(z, y)[1]
+    np.testing.assert_allclose(CL.double_softmax_cross_entropy(z, y)[1], right / c, rtol=1e-14, atol=1e-17)
+
+
+@pytest.mark.parametrize("call, exc, name", [
+    (lambda: CL.smoothed_targets([0, 1], 1, 0.1), ValueError, "n_classes"),
+    (lambda: CL.smoothed_targets([0, 2], 2, 0.1), ValueError, "labels"),
+    (lambda: CL.smoothed_targets([0, 1], 2, 1.5), ValueError, "smoothing"),
+    (lambda: CL.double_softmax_cross_entropy(np.zeros(3), [0]), ValueError, "logits"),
+    (lambda: CL.double_softmax_cross_entropy(np.zeros((2, 3)), [0, 3]), ValueError, "targets"),
+    (lambda: CL.double_softmax_floor(2.5), TypeError, "n_classes"),
+    (lambda: CL.double_softmax_floor(1), ValueError, "n_classes"),
+])
+def test_likelihood_helpers_reject_bad_input_naming_the_argument(call, exc, name):
+    with pytest.raises(exc, match=rf"\b{name}\b"):
+        call()

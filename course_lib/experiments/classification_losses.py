@@ -19,13 +19,14 @@ import numpy as np
 
 from .._validate import as_array, as_number, as_targets
 from ..activations import sigmoid
-from ..losses import sigmoid_binary_cross_entropy, softmax
+from ..losses import sigmoid_binary_cross_entropy, softmax, softmax_cross_entropy
 
 __all__ = [
     "mse_gradient", "cross_entropy_gradient", "sigmoid_mse", "softmax_mse",
     "sigmoid_mse_curvature", "sigmoid_cross_entropy_curvature", "logistic_loss", "logistic_hessian",
     "logistic_landscape",
     "losses_along_weight", "midpoint_convexity_violation", "train_logistic",
+    "smoothed_targets", "double_softmax_cross_entropy", "double_softmax_floor",
 ]
 
 LOSSES = ("mse", "cross_entropy")
@@ -313,3 +314,68 @@ def train_logistic(X, y, theta0, loss="cross_entropy", lr=1.0, steps=100):
         thetas.append(theta.copy())
     values.append(logistic_loss(theta, X, y, loss)[0])
     return np.array(thetas), np.array(values)
+
+
+# --- Cross-entropy in practice: soft targets, and softmax applied twice --------------------------------
+
+def smoothed_targets(labels, n_classes, smoothing):
+    r"""Label smoothing: :math:`q = (1 - \varepsilon)\,\mathrm{onehot}(y) + \varepsilon / C`, as torch's ``label_smoothing``.
+
+    Parameters
+    ----------
+    labels : (N,) class indices y
+    n_classes : int C ≥ 2
+    smoothing : float ε in [0, 1]
+
+    Returns
+    -------
+    (N, C) rows of probabilities q: :math:`1 - \varepsilon + \varepsilon/C` on the label,
+    :math:`\varepsilon/C` on every other class.
+    """
+    c = as_number(n_classes, "n_classes", low=2, integer=True)
+    eps = as_number(smoothing, "smoothing", low=0, high=1)
+    labels = as_array(labels, "labels", ndim=1)
+    onehot = as_targets(labels, labels.shape[0], c, "labels")
+    return (1.0 - eps) * onehot + eps / c
+
+
+def double_softmax_cross_entropy(logits, targets):
+    r"""What ``F.cross_entropy(torch.softmax(z, 1), y)`` computes, and its gradient in the logits z.
+
+    ``F.cross_entropy`` expects logits and applies a softmax itself; given probabilities
+    :math:`q = \mathrm{softmax}(z)` it applies a second one:
+
+    .. math:: L = -\frac{1}{N}\sum_i\sum_c y_{ic}\log\mathrm{softmax}(q_i)_c,\qquad
+              \frac{\partial L}{\partial z_{ik}} = q_{ik}\Big(g_{ik} - \sum_c q_{ic}\,g_{ic}\Big),
+              \quad g = \frac{\mathrm{softmax}(q) - y}{N}.
+
+    Since :math:`q \in [0, 1]`, the second softmax can never concentrate: the loss of a perfect
+    prediction (q one-hot on the label) is :func:`double_softmax_floor` (C), not 0, and the
+    gradient carries the softmax Jacobian of z, which vanishes as the first softmax saturates.
+
+    Parameters
+    ----------
+    logits : (N, C) array z
+    targets : (N,) class indices or (N, C) one-hot / probability rows y
+
+    Returns
+    -------
+    loss : float
+    dlogits : (N, C) array
+    """
+    z = as_array(logits, "logits", ndim=2)
+    y = as_targets(targets, z.shape[0], z.shape[1])
+    q = softmax(z)
+    loss, g = softmax_cross_entropy(q, y)                 # g = ∂L/∂q = (softmax(q) − y)/N
+    return loss, q * (g - np.sum(g * q, axis=1, keepdims=True))
+
+
+def double_softmax_floor(n_classes):
+    r""":math:`\log(1 + (C - 1)/e)`: the least loss ``F.cross_entropy`` reports when fed probabilities.
+
+    A one-hot row of probabilities, read as logits, gives the label :math:`e^1` against
+    :math:`e^0 = 1` for each of the other :math:`C - 1` classes, so
+    :math:`-\log\frac{e}{e + C - 1} = \log(1 + (C - 1)/e)`; no row of probabilities does better.
+    """
+    c = as_number(n_classes, "n_classes", low=2, integer=True)
+    return float(np.log1p((c - 1) / np.e))
