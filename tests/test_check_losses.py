@@ -300,3 +300,48 @@ def test_quiet_prints_nothing(capsys):
     assert check.strongest_mse_push(1 / 3, quiet=True)
     assert not check.softmax_mse_gradient(smse_naive_softmax, quiet=True)
     assert capsys.readouterr().out == ""
+
+
+# --- probabilities_as_logits (predict, then run) ------------------------------------------------
+
+def test_probabilities_as_logits_experiment_is_what_torch_reports():
+    import torch
+    import torch.nn.functional as F
+
+    from course_lib.check.losses import probabilities_as_logits_experiment
+    loss, share = probabilities_as_logits_experiment(10)
+    probs = torch.softmax(50.0 * torch.eye(10, dtype=torch.float64)[:1], dim=1)
+    assert loss == pytest.approx(F.cross_entropy(probs, torch.tensor([0])).item(), rel=1e-12)
+    assert loss == pytest.approx(np.log(1 + 9 / np.e), rel=1e-12)
+    assert share == pytest.approx(np.e / (np.e + 9), rel=1e-12)
+
+
+@pytest.mark.parametrize("prediction", [np.log(1 + 9 / np.e), 1.46, 1.45, np.float32(1.47), np.array(1.461)])
+def test_probabilities_as_logits_right_predictions_pass_and_explain(prediction, capsys):
+    assert check.probabilities_as_logits(prediction)
+    out = words(capsys)
+    assert out.startswith("✔ probabilities_as_logits: right") and "1.4612" in out and "logits" in out
+
+
+@pytest.mark.parametrize("prediction", [0, 0.0001, np.log(10), 1.0, 1 - np.log(np.e / (np.e + 9)), 1.4])
+def test_probabilities_as_logits_wrong_predictions_fail_and_show_the_measurement(prediction, capsys):
+    # 0: "the prediction is perfect"; log 10: uniform probabilities; 1.0 and 1.4: rough guesses
+    assert not check.probabilities_as_logits(prediction)
+    out = words(capsys)
+    assert out.startswith(f"✘ probabilities_as_logits: you predicted {prediction:g}")
+    assert "1.4612" in out and "e/(e + 9)" in out and "Hint:" in out
+
+
+@pytest.mark.parametrize("prediction, says", [(None, "no prediction yet"), ("1.46", "should be a number"),
+                                              (sigmoid, "should be a number"), (True, "should be a number")])
+def test_probabilities_as_logits_missing_or_malformed_prediction_fails_without_raising(prediction, says, capsys):
+    assert not check.probabilities_as_logits(prediction)
+    assert says in words(capsys)
+
+
+def test_probabilities_as_logits_hints_do_not_give_the_number_away(capsys):
+    text = " ".join(check.probabilities_as_logits.hint.steps)
+    for answer in ("1.46", "e + 9", "log(1 +", "0.232"):
+        assert answer not in text
+    assert check.probabilities_as_logits(1.4612, quiet=True)
+    assert capsys.readouterr().out == ""

@@ -2,12 +2,14 @@
 import numpy as np
 
 from ..experiments import classification_losses
-from ..experiments.classification_losses import sigmoid_mse, softmax_mse
+from ..experiments.classification_losses import (double_softmax_cross_entropy, double_softmax_floor,
+                                                  sigmoid_mse, softmax_mse)
 from ..gradcheck import numerical_gradient, relative_error
 from ..losses import softmax
 from ._core import CheckFailed, Hints, call_student, compare, fmt, forbidding, prediction_value, run
 
-__all__ = ["cross_entropy_loss", "sigmoid_mse_gradient", "strongest_mse_push", "softmax_mse_gradient"]
+__all__ = ["cross_entropy_loss", "sigmoid_mse_gradient", "strongest_mse_push", "softmax_mse_gradient",
+           "probabilities_as_logits"]
 
 # The lecture's two tables: computed probabilities and one-hot targets (democrat, republican, other).
 LECTURE_TARGETS = np.array([[0, 0, 1], [0, 1, 0], [1, 0, 0]], dtype=float)
@@ -215,4 +217,50 @@ softmax_mse_gradient.hint = Hints(
     "Jacobian is fine too.",
     "nan for logits of ±1000 means your softmax overflows: subtract each row's max from it before "
     "exponentiating.",
+)
+
+
+def probabilities_as_logits_experiment(n_classes=10):
+    """The loss ``F.cross_entropy`` reports for a perfect prediction given as probabilities.
+
+    The network's softmax output is one-hot on the label (its logits 50 apart: the softmax is one-hot
+    to 1e-21); ``double_softmax_cross_entropy`` computes what ``F.cross_entropy`` does with it (the
+    tests check it against torch). Returns ``(loss, share)``: the loss and the probability the second
+    softmax gives the label.
+    """
+    z = 50.0 * np.eye(n_classes)[:1]
+    loss, _ = double_softmax_cross_entropy(z, [0])
+    return loss, float(softmax(softmax(z))[0, 0])
+
+
+def probabilities_as_logits(prediction, quiet=False):
+    """Check a prediction: the loss ``F.cross_entropy(probs, y)`` reports for a perfect prediction, 10 classes.
+
+    ``probs`` is one-hot on the label y. It passes within 0.02 of the measured loss,
+    log(1 + 9/e) = 1.4612; the check runs the experiment and explains the outcome.
+    """
+    loss, share = probabilities_as_logits_experiment(10)
+    story = (f"F.cross_entropy reads the probabilities (1, 0, …, 0) as logits and applies its own softmax: "
+             f"the label gets e¹ against e⁰ = 1 for each of the 9 other classes, a probability of "
+             f"e/(e + 9) = {share:.4f}, so the loss is −log {share:.4f} = {loss:.4f}, not 0.")
+    why = (f"No row of probabilities does better: the loss of this model can never fall below "
+           f"{double_softmax_floor(10):.4f} with 10 classes ({double_softmax_floor(2):.4f} with 2, "
+           f"{double_softmax_floor(1000):.4f} with 1000): a loss curve that levels off there hides a "
+           "model that is already right. Feed F.cross_entropy the logits.")
+
+    def case():
+        guess = prediction_value(prediction, "number")
+        if abs(guess - loss) > 0.02:
+            raise CheckFailed(f"you predicted {guess:g}. {story}")
+
+    return run("probabilities_as_logits", [case], probabilities_as_logits.hint, quiet=quiet,
+               success=f"right: {story} {why}")
+
+
+probabilities_as_logits.hint = Hints(
+    "probabilities_as_logits",
+    "F.cross_entropy does not know its input is already a probability: it treats every input as logits. "
+    "What does it do to logits before it takes the log?",
+    "write out the softmax of the row (1, 0, 0, 0, 0, 0, 0, 0, 0, 0): one exponential for the label, "
+    "nine for the other classes. The loss is minus the log of the label's share.",
 )
