@@ -247,3 +247,77 @@ def test_noisy_parabola_leaves_torchs_generator_where_the_lecture_draws_w_next()
 def test_noisy_parabola_rejects_bad_input_naming_the_argument(kwargs, exc, name):
     with pytest.raises(exc, match=rf"\b{name}\b"):
         noisy_parabola(**kwargs)
+
+
+# --- the playground's sets (chapter 11) ----------------------------------------------------------
+
+from course_lib.data import PLAYGROUND_SETS, playground_data, playground_points  # noqa: E402
+
+
+@pytest.mark.parametrize("name", PLAYGROUND_SETS)
+def test_playground_points_have_their_shape_range_and_balanced_classes(name):
+    X, y = playground_points(name, 301, noise=0.1, seed=3)
+    assert X.shape == (301, 2) and X.dtype == np.float64 and y.dtype == np.int64
+    assert np.abs(X).max() < 6 and set(np.unique(y)) == {0, 1}
+    assert abs(np.mean(y) - 0.5) < 0.1
+
+
+@pytest.mark.parametrize("name", PLAYGROUND_SETS)
+def test_playground_points_repeat_for_a_seed_and_change_with_it(name):
+    X, y = playground_points(name, 100, 0.2, seed=5)
+    X2, y2 = playground_points(name, 100, 0.2, seed=5)
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(y, y2)
+    assert not np.array_equal(X, playground_points(name, 100, 0.2, seed=6)[0])
+
+
+def test_without_noise_the_playground_labels_follow_tensorflow_playgrounds_rules():
+    X, y = playground_points("circle", 400, 0.0, seed=0)
+    r = np.hypot(X[:, 0], X[:, 1])
+    np.testing.assert_array_equal(y, (r >= 2.5).astype(int))
+    assert r[y == 0].max() <= 2.5 and r[y == 1].min() >= 3.5 and r.max() <= 5
+    X, y = playground_points("xor", 400, 0.0, seed=0)
+    np.testing.assert_array_equal(y, (X[:, 0] * X[:, 1] >= 0).astype(int))
+    assert np.abs(X).min() >= 0.3
+    X, y = playground_points("gauss", 4000, 0.0, seed=0)
+    np.testing.assert_allclose(X[y == 0].mean(axis=0), [2, 2], atol=0.1)
+    np.testing.assert_allclose(X[y == 0].var(axis=0), [0.5, 0.5], rtol=0.1)
+    X, y = playground_points("spiral", 200, 0.0, seed=0)
+    np.testing.assert_allclose(X[y == 1], -X[y == 0], atol=1e-12)      # the second arm is the first turned by π
+
+
+def test_noise_flips_labels_near_the_boundary_but_moves_no_circle_point():
+    X0, y0 = playground_points("circle", 400, 0.0, seed=0)
+    X, y = playground_points("circle", 400, 0.5, seed=0)
+    np.testing.assert_array_equal(X, X0)
+    assert 0 < np.sum(y != y0) < 200
+
+
+@pytest.mark.parametrize("name", ["circle", "gauss", "spiral"])
+def test_playground_sets_take_more_classes(name):
+    X, y = playground_points(name, 400, 0.0, classes=4, seed=0)
+    assert set(np.unique(y)) == {0, 1, 2, 3}
+    assert np.bincount(y).min() > 50
+
+
+def test_playground_data_splits_every_point_once():
+    X, y = playground_points("spiral", 200, 0.1, seed=2)
+    X_train, y_train, X_test, y_test = playground_data("spiral", 200, 0.1, train_fraction=0.3, seed=2)
+    assert len(X_train) == 60 and len(X_test) == 140
+    both = np.concatenate([X_train, X_test])
+    assert sorted(map(tuple, both)) == sorted(map(tuple, X))
+    order = np.lexsort(both.T)
+    np.testing.assert_array_equal(np.concatenate([y_train, y_test])[order], y[np.lexsort(X.T)])
+
+
+@pytest.mark.parametrize("kwargs, error, words", [
+    ({"name": "rings"}, ValueError, "name must be one of"),
+    ({"name": "xor", "classes": 3}, ValueError, "xor set has 2 classes"),
+    ({"name": "moons", "classes": 4}, ValueError, "moons set has 2 classes"),
+    ({"name": "circle", "noise": 0.6}, ValueError, "noise"),
+    ({"name": "circle", "n_points": 2}, ValueError, "n_points"),
+    ({"name": "circle", "classes": 2.5}, (TypeError, ValueError), "classes"),
+])
+def test_playground_points_reject_bad_arguments(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        playground_points(**kwargs)
