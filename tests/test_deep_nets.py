@@ -1,12 +1,13 @@
 """Tests of course_lib/experiments/deep_nets.py: the scalar chain, gradient norms, activation statistics,
-the side-by-side trainer (equal to fit on each network alone)."""
+the side-by-side trainer (equal to fit on each network alone), the variance through depth (Xavier, He)."""
 import numpy as np
 import pytest
+import torch
 
-from course_lib.activations import sigmoid_derivative
-from course_lib.experiments.deep_nets import (ScalarChain, activation_histograms, activation_statistics,
-                                             gradient_survey, layer_gradient_norms, measure_network,
-                                             train_sgd_seeds)
+from course_lib.activations import ACTIVATIONS, sigmoid_derivative
+from course_lib.experiments.deep_nets import (ScalarChain, _stack_pass, activation_histograms,
+                                             activation_statistics, gradient_survey, layer_gradient_norms,
+                                             measure_network, train_sgd_seeds, variance_through_depth)
 from course_lib.gradcheck import numerical_gradient, relative_error
 from course_lib.network import MLP
 from course_lib.optim import SGD
@@ -200,3 +201,90 @@ def test_train_sgd_seeds_rejects_bad_inputs(blobs):
         train_sgd_seeds([5, 3], "sigmoid", "lecture", [0], X, y, batch_size=len(X) + 1)
     with pytest.raises(TypeError, match="callback"):
         train_sgd_seeds([5, 3], "sigmoid", "lecture", [0], X, y, callback=3)
+
+
+# --- the variance through depth: Xavier and He ----------------------------------------------------
+
+def small_stack(rng, k=2, n_samples=3, width=4, depth=3):
+    X = rng.randn(k, n_samples, width)
+    weights = [rng.randn(k, width, width) / np.sqrt(width) for _ in range(depth)]
+    return X, weights, rng.randn(k, n_samples, width)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu"])
+def test_stack_pass_deltas_pass_a_gradient_check(activation, rng):
+    X, weights, G = small_stack(rng)
+    if activation == "relu":                 # keep every z away from ReLU's kink at 0
+        zs, _ = _stack_pass(X, weights, G, activation, scale=1.3)
+        assert min(np.abs(z).min() for z in zs) > 1e-4
+
+    def loss(X_):
+        h = X_
+        for W in weights:
+            h = ACTIVATIONS[activation][0](np.matmul(h, W) * 1.3)
+        return float(np.sum(G * h))
+
+    zs, deltas = _stack_pass(X, weights, G, activation, scale=1.3)
+    dX = np.matmul(deltas[0], np.swapaxes(weights[0], 1, 2)) * 1.3      # ∂L/∂h_0 = δ_1 W_1ᵀ
+    assert np.max(np.abs(dX - numerical_gradient(loss, X.copy()))) < 1e-8
+
+
+@pytest.mark.parametrize("activation, fn", [("sigmoid", torch.sigmoid), ("tanh", torch.tanh), ("relu", torch.relu)])
+def test_stack_pass_matches_torch_autograd(activation, fn, rng):
+    X, weights, G = small_stack(rng)
+    zs, deltas = _stack_pass(X, weights, G, activation, scale=0.7)
+    h, tzs = torch.tensor(X, requires_grad=True), []
+    for W in weights:
+        tzs.append(h @ torch.tensor(W) * 0.7)
+        tzs[-1].retain_grad()
+        h = fn(tzs[-1])
+    (torch.tensor(G) * h).sum().backward()
+    for z, tz, d in zip(zs, tzs, deltas):
+        np.testing.assert_allclose(z, tz.detach().numpy(), rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(d, tz.grad.numpy(), rtol=1e-12, atol=1e-14)
+
+
+def test_variance_through_depth_relu_is_homogeneous_in_the_scale():
+    # ReLU(c·z) = c·ReLU(z) for c > 0: z_ℓ grows by c^ℓ, δ_ℓ by c^(D − ℓ), exactly
+    base = variance_through_depth("relu", "he", depth=6, width=16, n_samples=5, seeds=[3, 4])
+    scaled = variance_through_depth("relu", "he", gain=1.5, depth=6, width=16, n_samples=5, seeds=[3, 4])
+    layer = np.arange(1, 7)
+    np.testing.assert_allclose(scaled["forward"], base["forward"] * 1.5 ** (2 * layer), rtol=1e-12)
+    np.testing.assert_allclose(scaled["backward"], base["backward"] * 1.5 ** (2 * (6 - layer)), rtol=1e-12)
+    assert scaled["std"] == pytest.approx(1.5 * np.sqrt(2 / 16))
+
+
+def test_variance_through_depth_follows_the_rules_for_relu():
+    he = variance_through_depth("relu", "he", depth=12, width=128, n_samples=16, seeds=[0, 1, 2])
+    xavier = variance_through_depth("relu", "xavier", depth=12, width=128, n_samples=16, seeds=[0, 1, 2])
+    naive = variance_through_depth("relu", "naive", depth=12, width=128, n_samples=16, seeds=[0, 1, 2])
+    # Var z_1 = n s² E[x²] = 2 E[x²] for He, E[x²] ≈ 1 over 16 · 128 draws
+    np.testing.assert_allclose(he["forward"][:, 0], 2.0, rtol=0.15)
+    per_layer = lambda v: (v["forward"][:, -1] / v["forward"][:, 0]) ** (1 / 11)
+    back_per_layer = lambda v: (v["backward"][:, 0] / v["backward"][:, -1]) ** (1 / 11)
+    # finite width makes log Var a random walk (std about 0.5 over 20 layers of 256): wide margins
+    assert np.all(np.abs(per_layer(he) - 1) < 0.1) and np.all(np.abs(back_per_layer(he) - 1) < 0.1)
+    assert np.all(np.abs(per_layer(xavier) - 0.5) < 0.1) and np.all(np.abs(back_per_layer(xavier) - 0.5) < 0.1)
+    assert np.all(per_layer(naive) < 0.02)             # n s² / 2 = 128 · 1e-4 / 2 = 0.0064
+
+
+def test_variance_through_depth_draws_the_same_stack_for_every_activation():
+    a = variance_through_depth("tanh", "xavier", depth=3, width=8, n_samples=4, seeds=[5])
+    b = variance_through_depth("relu", "xavier", depth=3, width=8, n_samples=4, seeds=[5])
+    c = variance_through_depth("tanh", "xavier", depth=3, width=8, n_samples=4, seeds=[5, 6])
+    assert a["forward"][0, 0] == b["forward"][0, 0]        # z_1 = x W_1 does not depend on f
+    np.testing.assert_array_equal(c["forward"][:1], a["forward"])
+    assert a["forward"].shape == a["backward"].shape == (1, 3)
+
+
+def test_variance_through_depth_rejects_bad_input():
+    with pytest.raises(ValueError, match="activation"):
+        variance_through_depth("softmax")
+    with pytest.raises(ValueError, match="init"):
+        variance_through_depth("relu", "kaiming")
+    with pytest.raises(ValueError, match="gain"):
+        variance_through_depth("relu", gain=0)
+    with pytest.raises(ValueError, match="depth"):
+        variance_through_depth("relu", depth=0)
+    with pytest.raises(TypeError, match="seeds"):
+        variance_through_depth("relu", seeds=3)

@@ -12,7 +12,10 @@ a product of factors :math:`w_j\sigma'(z_j)` that shrinks geometrically when eac
 The deep networks of chapter 04 are :class:`course_lib.network.MLP` (``residual=True`` and
 ``batchnorm=True`` for two of the remedies) trained by :func:`course_lib.training.fit`;
 :func:`layer_gradient_norms` is the measurement the chapter takes after every epoch, in fit's callback.
+:func:`variance_through_depth` checks the Xavier and He variance rules on a deep, wide stack.
 """
+import functools
+
 import numpy as np
 from threadpoolctl import threadpool_limits
 
@@ -25,7 +28,7 @@ from ..network import INITIALISATIONS, MLP
 from ..training import batches
 
 __all__ = ["ScalarChain", "layer_gradient_norms", "activation_statistics", "activation_histograms",
-           "train_sgd_seeds", "measure_network", "gradient_survey"]
+           "train_sgd_seeds", "measure_network", "gradient_survey", "variance_through_depth"]
 
 
 def _check_activation(activation):
@@ -267,3 +270,93 @@ def gradient_survey(X, y, depths, activations, inits, width=30, bins=None, seed=
     """
     return {(depth, activation, init): measure_network(X, y, depth, activation, init, width, bins, seed)
             for depth in depths for activation in activations for init in inits}
+
+
+
+def _stack_pass(X, weights, G, activation, scale=1.0):
+    r"""Forward and backward through a stack without biases, the probe loss :math:`L = \sum G \odot h_D`.
+
+    X : (K, N, n) inputs :math:`h_0`; weights : D arrays (K, n, n), :math:`W_1 \dots W_D`, each
+    multiplied by ``scale`` (applied to the products, which are smaller than the weights);
+    G : (K, N, n). Returns ``(zs, deltas)``: the pre-activations :math:`z_\ell = h_{\ell-1}W_\ell`
+    and :math:`\delta_\ell = \partial L/\partial z_\ell`, each a list of D arrays (K, N, n), ℓ = 1 … D.
+    """
+    f, df = ACTIVATIONS[activation]
+    zs, h = [], X
+    for W in weights:
+        zs.append(np.matmul(h, W) * scale)
+        h = f(zs[-1])
+    deltas, dh = [None] * len(weights), G                       # ∂L/∂h_D = G
+    for l in reversed(range(len(weights))):
+        deltas[l] = dh * df(zs[l])                              # δ_ℓ = ∂L/∂h_ℓ ⊙ f'(z_ℓ)
+        dh = np.matmul(deltas[l], np.swapaxes(weights[l], 1, 2)) * scale   # ∂L/∂h_{ℓ−1} = δ_ℓ W_ℓᵀ
+    return zs, deltas
+
+
+@functools.lru_cache(maxsize=2)
+def _standard_draws(seeds, depth, width, n_samples):
+    """Each seed's inputs X (N, n), weights (D, n, n) and probe G (N, n), all N(0, 1), read-only;
+    stacked over seeds. Cached: a widget asks for the same draws at many scales."""
+    X, G = np.empty((2, len(seeds), n_samples, width))
+    W = np.empty((len(seeds), depth, width, width))             # W[k, ℓ − 1]: seed k's W_ℓ
+    for k, seed in enumerate(seeds):
+        rng = np.random.default_rng(seed)
+        rng.standard_normal(out=X[k])
+        rng.standard_normal(out=W[k])
+        rng.standard_normal(out=G[k])
+    for a in (X, W, G):
+        a.flags.writeable = False
+    return X, W, G
+
+
+def variance_through_depth(activation, init="he", gain=1.0, depth=20, width=256, n_samples=32,
+                           seeds=(0, 1, 2, 3, 4)):
+    r"""The variance of the signal, forward and backward, layer by layer through a deep stack.
+
+    The stack is the one of the Xavier and He derivations: D layers of width n, no biases,
+    :math:`z_\ell = h_{\ell-1}W_\ell`, :math:`h_\ell = f(z_\ell)`, weights
+    :math:`W_\ell \sim \mathcal N(0, s^2)` with ``s = gain · INITIALISATIONS[init](n, n)``,
+    a batch of N inputs :math:`h_0 \sim \mathcal N(0, 1)`. The backward pass starts from a probe
+    loss :math:`L = \sum G \odot h_D` with :math:`G \sim \mathcal N(0, 1)`, so that, like the
+    inputs, the gradient arriving at the top has variance 1; it runs
+    :math:`\delta_\ell = \partial L/\partial z_\ell = f'(z_\ell) \odot (\delta_{\ell+1} W_{\ell+1}^\top)`.
+
+    The derivation predicts, for independent zero-mean weights,
+    :math:`\operatorname{Var} z_{\ell+1} = n\,s^2\,E[h_\ell^2]` and
+    :math:`\operatorname{Var}\delta_\ell = n\,s^2\,E[f'(z_\ell)^2]\operatorname{Var}\delta_{\ell+1}`:
+    with ReLU (:math:`E[h^2] = \operatorname{Var} z / 2`) both stay constant for :math:`s^2 = 2/n`
+    (He) and halve at every layer for :math:`s^2 = 1/n` (Xavier on square layers).
+
+    Each seed draws its own inputs, weights and G (``np.random.default_rng(seed)``, the same
+    draws for every activation, init and gain); the K seeds run side by side in the same numpy calls.
+
+    Parameters
+    ----------
+    activation : str, a name of :data:`course_lib.activations.ACTIVATIONS`
+    init : str, a name of :data:`course_lib.network.INITIALISATIONS` ("naive", "lecture", "xavier", "he")
+    gain : float > 0, multiplies the rule's standard deviation (so :math:`s^2` by gain²)
+    depth, width, n_samples : D, n and N
+    seeds : sequence of K ints
+
+    Returns
+    -------
+    dict with ``forward`` (K, D): :math:`\operatorname{Var} z_\ell`, estimated as the mean of
+    :math:`z_\ell^2` over the N·n entries (z has mean 0 over the weights' draw), ℓ = 1 … D;
+    ``backward`` (K, D): :math:`\operatorname{Var}\delta_\ell`, the mean of :math:`\delta_\ell^2`;
+    and ``std``: s.
+    """
+    _check_activation(activation)
+    if not isinstance(init, str) or init not in INITIALISATIONS:
+        raise ValueError(f"init must be one of {sorted(INITIALISATIONS)}; got {init!r}")
+    gain = as_number(gain, "gain", low=0, low_inclusive=False)
+    depth = as_number(depth, "depth", low=1, integer=True)
+    width = as_number(width, "width", low=1, integer=True)
+    n_samples = as_number(n_samples, "n_samples", low=1, integer=True)
+    seeds = as_seeds(seeds)
+    std = gain * float(INITIALISATIONS[init](width, width))
+    X, W, G = _standard_draws(tuple(seeds), depth, width, n_samples)
+    with threadpool_limits(1):
+        zs, deltas = _stack_pass(X, [W[:, l] for l in range(depth)], G, activation, scale=std)
+    return {"forward": np.stack([np.mean(z ** 2, axis=(1, 2)) for z in zs], axis=1),
+            "backward": np.stack([np.mean(d ** 2, axis=(1, 2)) for d in deltas], axis=1),
+            "std": std}
