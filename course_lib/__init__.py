@@ -37,6 +37,7 @@ networks in the same numpy calls for the time budget, and are tested equal to tr
     experiments.classification_losses   why cross-entropy and not MSE, in numbers        06
     experiments.regularisation          early stopping, L1/L2 pictures, remedies by seed 08
     experiments.autograd_regression     the lecture's autograd regression, run by seed   10
+    experiments.playground              TF Playground's experiment on the course's MLP   -
 
 Pictures and widgets (course_lib/viz/):
 

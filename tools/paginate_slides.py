@@ -16,7 +16,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools" / "browser"))
-sys.path.insert(0, str(ROOT / "tests"))
 
 FRAME = 700          # reveal's height in tools/deck_template (960 × 700)
 ROOM = FRAME - 40     # what the cells of one slide may take, leaving a margin
@@ -58,7 +57,7 @@ def plan_breaks(cells, slides):
 
 
 def paginate(notebook, deck_html, browser):
-    from test_decks import DeckPage
+    from deckpage import DeckPage
 
     deck = DeckPage(browser, Path(deck_html).resolve().as_uri(), "file://")
     try:
