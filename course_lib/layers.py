@@ -11,7 +11,7 @@ from ._validate import as_array, as_flag, as_number, as_targets
 from .activations import ACTIVATIONS, sigmoid
 from .losses import log_softmax, softmax
 
-__all__ = ["Add", "Multiply", "ReLU", "Sigmoid", "Tanh", "Activation", "Affine", "SoftmaxWithLoss"]
+__all__ = ["Add", "Multiply", "Branch", "ReLU", "Sigmoid", "Tanh", "Activation", "Affine", "SoftmaxWithLoss"]
 
 
 def _cached(layer, *names):
@@ -22,10 +22,10 @@ def _cached(layer, *names):
         raise RuntimeError(f"{type(layer).__name__}.backward called before forward") from None
 
 
-def _dout(dout, shape):
-    dout = as_array(dout, "dout")
+def _dout(dout, shape, name="dout"):
+    dout = as_array(dout, name)
     if dout.shape != shape:
-        raise ValueError(f"dout must have the shape of the node's output {shape}; got {dout.shape}")
+        raise ValueError(f"{name} must have the shape of the node's output {shape}; got {dout.shape}")
     return dout
 
 
@@ -85,6 +85,29 @@ class Multiply:
         x, y, out_shape = _cached(self, "x", "y", "out_shape")
         dout = _dout(dout, out_shape)
         return _unbroadcast(dout * y, x.shape), _unbroadcast(dout * x, y.shape)
+
+
+class Branch:
+    r"""Fan-out: one value x used by two nodes, (x₁, x₂) = (x, x).
+
+    Backward adds the gradients that come back along the two branches:
+
+    .. math:: \frac{\partial L}{\partial x} = \frac{\partial L}{\partial x_1}
+              + \frac{\partial L}{\partial x_2},
+
+    the multivariable chain rule, which sums over every path from x to L. It is the add node's
+    mirror image: the add node copies one gradient to two inputs, the branch node adds two
+    gradients into one input. Shapes: x any shape; x₁, x₂, dout1 and dout2 have x's shape.
+    """
+
+    def forward(self, x):
+        x = as_array(x, "x")
+        self.shape = x.shape
+        return x, x
+
+    def backward(self, dout1, dout2):
+        (shape,) = _cached(self, "shape")
+        return _dout(dout1, shape, "dout1") + _dout(dout2, shape, "dout2")
 
 
 class ReLU:

@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from course_lib.gradcheck import numerical_gradient, relative_error
-from course_lib.layers import Add, Affine, Multiply, ReLU, Sigmoid, SoftmaxWithLoss, Tanh
+from course_lib.layers import Add, Affine, Branch, Multiply, ReLU, Sigmoid, SoftmaxWithLoss, Tanh
 from course_lib.losses import softmax
 from conftest import away_from
 
@@ -42,6 +42,44 @@ def test_multiply_backward_swaps_inputs():
                                               ((1, 4), (3, 1)), ((2, 3, 4), (3, 4)), ((3,), ())])
 def test_add_and_multiply_backward_pass_gradient_check_with_broadcasting(node_cls, x_shape, y_shape, rng):
     check_binary_node(node_cls(), rng.randn(*x_shape), np.asarray(rng.randn(*y_shape)), rng)
+
+
+def test_branch_backward_adds_the_gradients_of_its_two_uses():
+    node = Branch()
+    x1, x2 = node.forward(3.0)
+    assert x1 == x2 == 3.0
+    assert node.backward(1.5, -4.0) == -2.5
+
+
+@pytest.mark.parametrize("shape", [(), (5,), (3, 4)])
+def test_branch_passes_gradient_check(shape, rng):
+    """L = Σ G1·x1 + Σ G2·x2², with (x1, x2) = Branch(x): ∂L/∂x = G1 + 2·G2·x."""
+    x = np.asarray(rng.randn(*shape))
+    G1, G2 = np.asarray(rng.randn(*shape)), np.asarray(rng.randn(*shape))
+    node = Branch()
+    x1, x2 = node.forward(x)
+    dx = node.backward(G1, 2 * G2 * x2)
+    num = numerical_gradient(lambda v: np.sum(G1 * v) + np.sum(G2 * v ** 2), x.copy())
+    assert np.shape(dx) == x.shape
+    assert relative_error(dx, num) < 1e-7
+
+
+def test_branch_in_x_times_y_plus_x_matches_torch_autograd(rng):
+    """f = x·y + x through Branch, Multiply and Add: autograd also sums over the two paths from x."""
+    x, y, G = rng.randn(3, 4), rng.randn(3, 4), rng.randn(3, 4)
+    branch, mul, add = Branch(), Multiply(), Add()
+    x1, x2 = branch.forward(x)
+    f = add.forward(mul.forward(x1, y), x2)
+    dm, dx2 = add.backward(G)
+    dx1, dy = mul.backward(dm)
+    dx = branch.backward(dx1, dx2)
+    tx, ty = torch.tensor(x, requires_grad=True), torch.tensor(y, requires_grad=True)
+    tf = tx * ty + tx
+    gx, gy = torch.autograd.grad(tf, (tx, ty), torch.tensor(G))
+    np.testing.assert_allclose(f, tf.detach().numpy(), rtol=1e-12)
+    np.testing.assert_allclose(dx, gx.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(dy, gy.numpy(), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(dx, G * (y + 1), rtol=1e-12, atol=1e-15)
 
 
 def check_unary_layer(layer, x, rng):
@@ -155,6 +193,11 @@ def test_backward_before_forward_raises_runtime_error(layer_cls):
         layer_cls().backward(np.ones((2, 2)))
 
 
+def test_branch_backward_before_forward_raises_runtime_error():
+    with pytest.raises(RuntimeError, match="Branch.backward called before forward"):
+        Branch().backward(np.ones(2), np.ones(2))
+
+
 # --- bad input --------------------------------------------------------------------------
 
 def forwarded(layer, *args):
@@ -173,6 +216,13 @@ def forwarded(layer, *args):
                  id="add-dout-wrong-shape"),
     pytest.param(lambda: forwarded(Multiply(), np.ones(2), np.ones(2)).backward([1.0, np.inf]), ValueError, "dout",
                  id="multiply-dout-inf"),
+    pytest.param(lambda: Branch().forward("x"), TypeError, "x", id="branch-str-x"),
+    pytest.param(lambda: forwarded(Branch(), np.ones(3)).backward(np.ones(2), np.ones(3)), ValueError, "dout1",
+                 id="branch-dout1-shape"),
+    pytest.param(lambda: forwarded(Branch(), np.ones(3)).backward(np.ones(3), "g"), TypeError, "dout2",
+                 id="branch-dout2-str"),
+    pytest.param(lambda: forwarded(Branch(), np.ones(3)).backward(np.ones(3), [1.0, np.nan, 0.0]), ValueError,
+                 "dout2", id="branch-dout2-nan"),
     pytest.param(lambda: ReLU().forward(None), TypeError, "x", id="relu-none"),
     pytest.param(lambda: forwarded(ReLU(), np.ones(3)).backward(np.ones(2)), ValueError, "dout", id="relu-dout-shape"),
     pytest.param(lambda: forwarded(Sigmoid(), np.ones(3)).backward("abc"), TypeError, "dout", id="sigmoid-dout-str"),
