@@ -48,6 +48,7 @@ Pictures and widgets (course_lib/viz/):
     viz.optimizer_paths  optimizers racing across a surface                        07
     viz.tensor_viz       pictures of broadcasting and strides                      09
     viz.autograd_graph   the graph torch's autograd records, drawn                 10
+    viz.playground_widget  the playground: controls, network, output, Play       -
 
 Exercise checks (course_lib/check/, ``from course_lib import check``), one module a chapter:
 intro 00, neurons 01, backprop 02, activations 03, vanishing 04, learning_rate 05, losses 06,

@@ -178,6 +178,10 @@ class LivePlot(widgets.VBox):
             self.image.tooltip = self.alt_text
         self.last_update_ms = 1000 * (time.perf_counter() - start)
 
+    def redraw_background(self):
+        """Draw the still parts of the figure again at the next refresh (after changing axis limits)."""
+        self._background = None
+
     @staticmethod
     def _set_enabled(control, on):
         control.disabled = not on
