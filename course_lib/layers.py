@@ -11,7 +11,7 @@ from ._validate import as_array, as_flag, as_number, as_targets
 from .activations import ACTIVATIONS, sigmoid
 from .losses import log_softmax, softmax
 
-__all__ = ["Add", "Multiply", "Branch", "ReLU", "Sigmoid", "Tanh", "Activation", "Affine", "SoftmaxWithLoss"]
+__all__ = ["Add", "Multiply", "Branch", "Identity", "ReLU", "Sigmoid", "Tanh", "Activation", "Affine", "SoftmaxWithLoss"]
 
 
 def _cached(layer, *names):
@@ -108,6 +108,22 @@ class Branch:
     def backward(self, dout1, dout2):
         (shape,) = _cached(self, "shape")
         return _dout(dout1, shape, "dout1") + _dout(dout2, shape, "dout2")
+
+
+class Identity:
+    r"""y = x, the "linear" activation: a network of such layers is one affine map of its input.
+
+    Backward passes the gradient through unchanged. Shapes: x any shape; y and dx the same.
+    """
+
+    def forward(self, x):
+        x = as_array(x, "x")
+        self.shape = x.shape
+        return x
+
+    def backward(self, dout):
+        (shape,) = _cached(self, "shape")
+        return _dout(dout, shape)
 
 
 class ReLU:

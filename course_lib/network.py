@@ -25,7 +25,8 @@ import numpy as np
 
 from ._validate import as_array, as_flag, as_number, as_targets
 from .activations import ACTIVATIONS
-from .layers import Activation, Affine, BatchNorm, Dropout, ReLU, Residual, Sigmoid, SoftmaxWithLoss, Tanh
+from .layers import (Activation, Affine, BatchNorm, Dropout, Identity, ReLU, Residual, Sigmoid, SoftmaxWithLoss,
+                     Tanh)
 from .losses import l1_penalty, l2_penalty, softmax, softmax_cross_entropy
 
 __all__ = ["Network", "MLP", "FlatParameters", "INITIALISATIONS", "activation_node", "lecture_settings"]
@@ -41,11 +42,11 @@ INITIALISATIONS = {
 
 def activation_node(name):
     """The layer for an activation name: ``Tanh``, ``ReLU`` and ``Sigmoid`` have their own
-    (their backward reuses the output); every other name of :data:`course_lib.activations.ACTIVATIONS`
-    is an :class:`~course_lib.layers.Activation`."""
-    if not isinstance(name, str) or name not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}; got {name!r}")
-    node = {"tanh": Tanh, "relu": ReLU, "sigmoid": Sigmoid}.get(name)
+    (their backward reuses the output), "linear" is the :class:`~course_lib.layers.Identity`; every
+    other name of :data:`course_lib.activations.ACTIVATIONS` is an :class:`~course_lib.layers.Activation`."""
+    if not isinstance(name, str) or (name not in ACTIVATIONS and name != "linear"):
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS) + ['linear']}; got {name!r}")
+    node = {"tanh": Tanh, "relu": ReLU, "sigmoid": Sigmoid, "linear": Identity}.get(name)
     return node() if node else Activation(name)
 
 
@@ -262,7 +263,8 @@ class MLP(Network):
         [inputs, hidden..., classes]; the lecture's network is [2, nn_hdim, 2].
     activation : str
         Any name of :data:`course_lib.activations.ACTIVATIONS` ("tanh", "relu", "sigmoid",
-        "leaky_relu", "elu", "swish", "gelu", "softplus"), with PyTorch's default parameters.
+        "leaky_relu", "elu", "swish", "gelu", "softplus"), with PyTorch's default parameters, or
+        "linear" (no activation: the network is one affine map).
     seed : int
         The weights are drawn in order W1, W2, ... from ``np.random.RandomState(seed)``, which
         gives the lecture's initialisation for seed 0; the ℓ-th dropout layer draws its masks from

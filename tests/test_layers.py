@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from course_lib.gradcheck import numerical_gradient, relative_error
-from course_lib.layers import Add, Affine, Branch, Multiply, ReLU, Sigmoid, SoftmaxWithLoss, Tanh
+from course_lib.layers import Add, Affine, Branch, Identity, Multiply, ReLU, Sigmoid, SoftmaxWithLoss, Tanh
 from course_lib.losses import softmax
 from conftest import away_from
 
@@ -279,3 +279,12 @@ def test_activation_node_rejects_unknown_names_and_bad_parameters():
         Activation("swishy")
     with pytest.raises(ValueError, match="beta"):
         Activation("softplus", beta=-1.0)
+
+
+def test_identity_passes_values_and_gradients_through():
+    node = Identity()
+    x = np.array([[1.0, -2.0], [0.0, 3.5]])
+    np.testing.assert_array_equal(node.forward(x), x)
+    np.testing.assert_array_equal(node.backward(np.ones_like(x) * 2), 2 * np.ones_like(x))
+    with pytest.raises(RuntimeError, match="before forward"):
+        Identity().backward(x)

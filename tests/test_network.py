@@ -416,3 +416,21 @@ def test_network_rejects_a_stack_that_is_not_layers(layer_list, message):
 def test_network_rejects_bad_input_naming_the_argument(call, exc, name):
     with pytest.raises(exc, match=rf"\b{name}\b"):
         call()
+
+
+def test_a_linear_mlp_is_one_affine_map_and_its_gradients_check():
+    net = MLP([2, 5, 4, 3], "linear", seed=1)
+    X = np.random.default_rng(0).normal(size=(7, 2))
+    z = net.forward(X)
+    A = np.c_[X, np.ones(len(X))]
+    coef = np.linalg.lstsq(A, z, rcond=None)[0]
+    np.testing.assert_allclose(A @ coef, z, atol=1e-12)
+    y = np.array([0, 1, 2, 0, 1, 2, 0])
+    theta = net.flat_params()
+    g = net.gradient_at(theta, X, y)
+    eps = 1e-6
+    for i in range(0, len(theta), 5):
+        e = np.zeros_like(theta)
+        e[i] = eps
+        numeric = (net.loss_at(theta + e, X, y) - net.loss_at(theta - e, X, y)) / (2 * eps)
+        assert abs(numeric - g[i]) < 1e-7

@@ -224,11 +224,8 @@ class Playground:
         """Back to epoch 0 with the initial weights of ``seed`` (the same every time until the seed changes)."""
         c = self._config
         sizes = [len(c["features"]), *c["hidden"], c["classes"]]
-        activation = "tanh" if c["activation"] == "linear" else c["activation"]
-        self.net = MLP(sizes, activation, seed=c["seed"], init=c["init"], batchnorm=c["batchnorm"],
+        self.net = MLP(sizes, c["activation"], seed=c["seed"], init=c["init"], batchnorm=c["batchnorm"],
                        dropout=c["dropout"])
-        if c["activation"] == "linear":
-            _make_linear(self.net)
         params = self.net.params
         self.optimizer = {
             "sgd": lambda: optim.SGD(params, lr=c["lr"]),
@@ -321,8 +318,7 @@ class Playground:
         dropout the losses differ from the playground's."""
         c = self._config
         epochs = max(1, c["epoch"]) if epochs is None else as_number(epochs, "epochs", low=1, integer=True)
-        initial = MLP([len(c["features"]), *c["hidden"], c["classes"]],
-                      "tanh" if c["activation"] == "linear" else c["activation"], seed=c["seed"], init=c["init"])
+        initial = MLP([len(c["features"]), *c["hidden"], c["classes"]], c["activation"], seed=c["seed"], init=c["init"])
         activation = {"relu": "torch.nn.ReLU()", "tanh": "torch.nn.Tanh()", "sigmoid": "torch.nn.Sigmoid()",
                       "linear": "torch.nn.Identity()"}[c["activation"]]
         widths = [len(c["features"]), *c["hidden"]]
@@ -395,22 +391,3 @@ for epoch in range({epochs}):
 print(f"{{len(losses)}} steps, last loss {{losses[-1]:.6f}}")
 '''
 
-
-def _make_linear(net):
-    """Replace the activation nodes of an MLP by the identity (the "linear" activation)."""
-    from ..layers import Activation, ReLU, Sigmoid, Tanh
-    for nodes in net.hidden_layers:
-        for k, node in enumerate(nodes):
-            if isinstance(node, (Tanh, ReLU, Sigmoid, Activation)):
-                nodes[k] = _Identity()
-    net.layers = [node for nodes in net.hidden_layers for node in nodes] + [net.layers[-1]]
-
-
-class _Identity:
-    """y = x; backward passes the gradient through."""
-
-    def forward(self, x):
-        return x
-
-    def backward(self, dout):
-        return dout
