@@ -38,6 +38,13 @@ def install():
 
     formatter.for_type_by_name("course_lib.viz.widgets", "LivePlot", recording_plot)
 
+    def recording_playground(widget):               # a PlaygroundWidget draws with its own LivePlot
+        if all(p is not widget.plot for p in PLOTS):
+            PLOTS.append(widget.plot)
+        return widget._repr_mimebundle_()
+
+    formatter.for_type_by_name("course_lib.viz.playground_widget", "PlaygroundWidget", recording_playground)
+
     def wrap(*args, **kwargs):
         try:
             current = formatter.lookup_by_type(Figure)

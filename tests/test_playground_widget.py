@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from course_lib.experiments.playground import Playground
+from course_lib.experiments.playground import PRESETS, Playground
 from course_lib.viz.playground_widget import CLASS_RGB, PlaygroundWidget, output_image
 
 
@@ -171,3 +171,36 @@ def test_the_alt_text_says_what_the_picture_shows():
     w = small()
     w.step(2)
     assert "after epoch 2" in w.plot.alt_text and "circle" in w.plot.alt_text
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_every_preset_opens_in_classroom_mode_with_its_settings(name):
+    w = PlaygroundWidget.preset(name)
+    preset = PRESETS[name]
+    shown = {n for n, c in w.controls.items() if c.layout.display != "none"}
+    assert shown == set(preset["show"])
+    for key, value in preset["config"].items():
+        assert w.playground.config[key] == value
+    assert w.controls["test_points"].value == preset["test_points"]
+
+
+def test_an_unknown_preset_names_the_presets():
+    with pytest.raises(ValueError, match="name must be one of"):
+        PlaygroundWidget.preset("nope")
+
+
+def test_the_widget_displays_its_picture_for_exports():
+    w = small()
+    bundle, metadata = w._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle and bundle["image/png"]
+    assert metadata["image/png"]["alt"] == w.plot.alt_text
+
+
+@pytest.mark.parametrize("control, value", [("lr", 0.3), ("batch_size", 20), ("schedule", "step"), ("seed", 2),
+                                            ("regularisation", "l1"), ("click_class", 0), ("dropout", 0.2),
+                                            ("batchnorm", True), ("optimizer", "rmsprop")])
+def test_a_setting_the_heat_map_cannot_show_changes_the_picture_through_its_caption(control, value):
+    w = small()
+    before = w.caption.get_text()
+    w.controls[control].value = value
+    assert w.caption.get_text() != before

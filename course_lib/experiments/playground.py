@@ -391,3 +391,35 @@ for epoch in range({epochs}):
 print(f"{{len(losses)}} steps, last loss {{losses[-1]:.6f}}")
 '''
 
+
+
+# Named set-ups for one chapter's question each: the configuration, the controls a classroom needs
+# (the rest are hidden), whether the test points are shown, and the chapter and question.
+PRESETS = {
+    "xor-needs-a-hidden-layer": {
+        "chapter": "01", "question": "One neuron cannot compute XOR. How few hidden neurons can?",
+        "config": {"dataset": "xor", "features": ["x1", "x2"], "hidden": [], "activation": "tanh",
+                   "optimizer": "adam", "lr": 0.03},
+        "show": ["hidden", "activation", "lr"], "test_points": False},
+    "vanishing-gradients": {
+        "chapter": "04", "question": "Six sigmoid layers learn slowly, the first slowest. What do ReLU and He change?",
+        "config": {"dataset": "circle", "features": ["x1", "x2"], "hidden": [8] * 6, "activation": "sigmoid",
+                   "init": "lecture", "optimizer": "sgd", "lr": 0.3},
+        "show": ["activation", "init", "hidden", "lr"], "test_points": False},
+    "too-large-a-learning-rate": {
+        "chapter": "05", "question": "What does a rate too large do to the loss, and what does a schedule change?",
+        "config": {"dataset": "gauss", "noise": 0.2, "features": ["x1", "x2"], "hidden": [4], "activation": "tanh",
+                   "optimizer": "sgd", "lr": 3.0},
+        "show": ["lr", "schedule", "optimizer"], "test_points": False},
+    "overfitting-the-noisy-spiral": {
+        "chapter": "08", "question": "A big network on few noisy points: watch the test loss, then add L2, then dropout.",
+        "config": {"dataset": "spiral", "noise": 0.25, "train_fraction": 0.3, "features": ["x1", "x2", "sin(x1)", "sin(x2)"],
+                   "hidden": [8, 8, 8], "activation": "relu", "init": "he", "optimizer": "adam", "lr": 0.01},
+        "show": ["regularisation", "reg_rate", "dropout", "train_fraction", "test_points"], "test_points": True},
+    "four-classes": {
+        "chapter": "06", "question": "Four clusters: the softmax gives each class a region.",
+        "config": {"dataset": "gauss", "classes": 4, "noise": 0.1, "hidden": [6], "activation": "tanh",
+                   "optimizer": "adam", "lr": 0.03},
+        "show": ["classes", "noise", "hidden", "discretise"], "test_points": False},
+}
+__all__ += ["PRESETS"]

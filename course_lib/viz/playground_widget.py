@@ -16,6 +16,7 @@ kernel stays free: a control moved while it plays acts at once. A click on the h
 training point of the class chosen under "click adds" (through ``ipyevents``).
 """
 import asyncio
+import base64
 import time
 
 import ipywidgets as widgets
@@ -24,11 +25,11 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import to_rgb
 
 from ..data import PLAYGROUND_EXTENT, PLAYGROUND_SETS
-from ..experiments.playground import (DEFAULT_CONFIG, FEATURES, OPTIMIZERS, SCHEDULES, Playground)
+from ..experiments.playground import FEATURES, OPTIMIZERS, PRESETS, SCHEDULES, Playground
 from .plotting import PALETTE, new_figure, set_alt_text
 from .widgets import LivePlot, choice, int_slider, selection_slider, slider
 
-__all__ = ["PlaygroundWidget", "PRESETS", "CLASS_RGB"]
+__all__ = ["PlaygroundWidget", "CLASS_RGB", "output_image"]
 
 MAX_ROWS = 8                 # neurons drawn per layer (a wider layer shows its first 8 and "+k")
 MAX_HIDDEN = 6
@@ -40,6 +41,7 @@ REG_RATES = [0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
 CLASS_RGB = np.array([to_rgb(PALETTE[k]) for k in (3, 0, 2, 1, 4, 5, 6, 7)])   # vermillion, blue, green, ...
 FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²", "x1*x2": "x₁x₂",
                   "sin(x1)": "sin x₁", "sin(x2)": "sin x₂"}
+OPTIMIZER_NAMES = {"sgd": "SGD", "momentum": "momentum", "rmsprop": "RMSprop", "adam": "Adam"}
 POSITIVE, NEGATIVE = np.array(to_rgb(PALETTE[0])), np.array(to_rgb(PALETTE[1]))   # blue +, orange −
 
 
@@ -71,6 +73,8 @@ class PlaygroundWidget(widgets.VBox):
     show : list of str, optional
         Classroom mode: the names of the controls to show (see :attr:`controls`); the others are
         hidden. None shows all.
+    test_points : bool
+        Show the test points on the heat map from the start.
 
     Attributes
     ----------
@@ -80,10 +84,11 @@ class PlaygroundWidget(widgets.VBox):
     frames : the number of frames drawn while playing, and ``frame_ms`` the time of the last one
     """
 
-    def __init__(self, config=None, show=None):
+    def __init__(self, config=None, show=None, test_points=False):
         self.playground = Playground(config or {})
         c = self.playground.config
         self.controls = self._make_controls(c)
+        self.controls["test_points"].value = bool(test_points)
         self.play = widgets.ToggleButton(value=False, description="Play", icon="play", tooltip="Play / Pause (train)")
         self.step_button = widgets.Button(description="Step", icon="step-forward", tooltip="train one epoch")
         self.reset_button = widgets.Button(description="Reset", icon="undo",
@@ -115,10 +120,25 @@ class PlaygroundWidget(widgets.VBox):
         super().__init__([bar, *groups, self.plot.image, self.export_button, self.export])
         self.add_class("nncourse-playground")
 
+    @classmethod
+    def preset(cls, name):
+        """The playground set up for one chapter's question (:data:`~course_lib.experiments.playground.PRESETS`),
+        in classroom mode: only the controls the question needs are shown."""
+        if name not in PRESETS:
+            raise ValueError(f"name must be one of {sorted(PRESETS)}; got {name!r}")
+        preset = PRESETS[name]
+        return cls(preset["config"], show=preset["show"], test_points=preset["test_points"])
+
     GROUPS = [("dataset", "classes", "noise", "train_fraction", "test_points", "discretise", "click_class"),
               tuple(f"feature {f}" for f in FEATURES),
               ("hidden", "activation", "init", "dropout", "batchnorm", "seed"),
               ("optimizer", "lr", "schedule", "batch_size", "regularisation", "reg_rate")]
+
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget, and the picture as a PNG with its alt text for exports and decks."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        bundle["image/png"] = base64.b64encode(self.plot.image.value).decode("ascii")
+        return bundle, {"image/png": {"alt": self.plot.alt_text}}
 
     # --- controls -------------------------------------------------------------------------------
     @staticmethod
@@ -236,7 +256,7 @@ class PlaygroundWidget(widgets.VBox):
     # --- the picture ----------------------------------------------------------------------------
     def _make_figure(self):
         fig = new_figure(9.5, 5.6)
-        net = fig.add_axes([0.0, 0.26, 0.58, 0.66])
+        net = fig.add_axes([0.0, 0.26, 0.58, 0.64])
         net.set_xlim(-1.4, MAX_HIDDEN + 1.5)
         net.set_ylim(MAX_ROWS - 0.4, -0.7)
         net.axis("off")
@@ -245,7 +265,7 @@ class PlaygroundWidget(widgets.VBox):
         bars.set_ylim(1e-6, 1e2)
         bars.set_ylabel("‖∂J/∂W‖")
         bars.tick_params(axis="x", bottom=False, labelbottom=False)
-        heat = fig.add_axes([0.64, 0.40, 0.33, 0.55])
+        heat = fig.add_axes([0.64, 0.38, 0.33, 0.52])
         heat.set_aspect("equal")
         heat.set_xlim(-PLAYGROUND_EXTENT, PLAYGROUND_EXTENT)
         heat.set_ylim(-PLAYGROUND_EXTENT, PLAYGROUND_EXTENT)
@@ -274,9 +294,10 @@ class PlaygroundWidget(widgets.VBox):
         self.more_labels = [net.text(0, MAX_ROWS - 0.5, "", ha="center", va="top") for _ in range(MAX_HIDDEN)]
         self.feature_labels = [net.text(-0.4, 0, "", ha="right", va="center") for _ in FEATURES]
         self._drawn_layout = None
+        self.caption = fig.text(0.005, 0.985, "", va="top", ha="left")
         self.bar_rects = bars.bar(np.arange(MAX_HIDDEN + 1) + 0.5, np.full(MAX_HIDDEN + 1, 1e-6), width=0.5,
                                   bottom=1e-6, color=PALETTE[2]).patches
-        dynamic = ([self.links, self.units, self.heat_image,
+        dynamic = ([self.caption, self.links, self.units, self.heat_image,
                     self.train_points, self.test_points, self.train_line, self.test_line, *self.bar_rects])
         return fig, dynamic
 
@@ -291,6 +312,7 @@ class PlaygroundWidget(widgets.VBox):
         self._draw_network(pg, c)
         self._draw_output(pg, c, values["test_points"], values["discretise"])
         self._draw_losses(pg)
+        self.caption.set_text(self._caption(c, values))
         train_acc, test_acc = pg.accuracy()
         self.status.value = (f"<b>epoch {pg.epoch}</b> &nbsp; training loss {pg.train_loss[-1]:.3f} &nbsp; "
                              f"test loss {pg.test_loss[-1]:.3f} &nbsp; test accuracy {test_acc:.0%}")
@@ -298,6 +320,14 @@ class PlaygroundWidget(widgets.VBox):
                                f"learning the {c['dataset']} data set with {c['classes']} classes: after epoch "
                                f"{pg.epoch} the training loss is {pg.train_loss[-1]:.3f} and the test loss "
                                f"{pg.test_loss[-1]:.3f}.")
+
+    @staticmethod
+    def _caption(c, values):
+        """The settings the picture cannot show otherwise, in one line."""
+        penalty = "no penalty" if c["regularisation"] == "none" else f"{c['regularisation'].upper()} {c['reg_rate']:g}"
+        extras = (f", dropout {c['dropout']:g}" if c["dropout"] else "") + (", batch norm" if c["batchnorm"] else "")
+        return (f"{OPTIMIZER_NAMES[c['optimizer']]} {c['lr']:g} ({c['schedule']}), batch {c['batch_size']}, {penalty}"
+                f" · {c['activation']}, {c['init']}{extras}, seed {c['seed']} · click: class {values['click_class']}")
 
     def _show_classes_for_clicks(self):
         k = self.playground.config["classes"]
@@ -413,5 +443,3 @@ class PlaygroundWidget(widgets.VBox):
         if plot is not None:
             plot.redraw_background()
 
-
-PRESETS = {}
