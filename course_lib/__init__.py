@@ -52,6 +52,6 @@ Pictures and widgets (course_lib/viz/):
 
 Exercise checks (course_lib/check/, ``from course_lib import check``), one module a chapter:
 intro 00, neurons 01, backprop 02, activations 03, vanishing 04, learning_rate 05, losses 06,
-optimizers 07, overfitting 08, tensors 09, autograd 10.
+optimizers 07, overfitting 08, tensors 09, autograd 10, playground 11.
 """
 __version__ = "0.1.0"

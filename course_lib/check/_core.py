@@ -313,11 +313,14 @@ def compare(label, got, expected, case, rtol=1e-6, atol=1e-9):
 def run(name, cases, hint, quiet=False, success=None):
     """Run each case (a function that raises CheckFailed on a mismatch) and report.
 
-    ``cases`` is a list of zero-argument callables; ``success`` is the message on a pass.
+    ``cases`` is a list of zero-argument callables; ``success`` is the message on a pass (or a function
+    that returns it, called only then: it may report what the cases measured).
     """
     try:
         for case in cases:
             case()
     except CheckFailed as failure:
         return report(name, False, str(failure), hint if failure.with_hint else None, quiet)
+    if callable(success):
+        success = success()
     return report(name, True, success or f"matches the reference on {len(cases)} cases.", quiet=quiet)
