@@ -105,7 +105,83 @@ def test_divide_backward_at_x_zero_says_why_nan_is_wrong(capsys):
     assert "z = 0/y does not change when y moves" in " ".join(capsys.readouterr().out.split())
 
 
-# --- exercise 2: affine_backward, find the bug ----------------------------------------------------
+# --- exercise 2: centre_backward, gradients add where a value is used twice ---------------------------
+
+def centre_right(dout, x):
+    return dout - dout.mean()
+
+
+def centre_by_jacobian(dout, x):                 # ∂y/∂x = I − 1/n, applied as a matrix
+    n = len(x)
+    return (np.eye(n) - np.ones((n, n)) / n).T @ dout
+
+
+def centre_loop(dout, x):                        # one path at a time, in Python floats, as a list
+    n = len(dout)
+    through_mean = -sum(float(d) for d in dout) / n
+    return [float(d) + through_mean for d in dout]
+
+
+def centre_direct_path_only(dout, x):            # forgets that the mean uses every x_k
+    return dout.copy()
+
+
+def centre_own_output_only(dout, x):             # the mean's path into y_k only
+    return dout - dout / len(dout)
+
+
+def centre_forgets_one_over_n(dout, x):          # ∂x̄/∂x_k taken as 1
+    return dout - dout.sum()
+
+
+def centre_of_x(dout, x):                        # centres the wrong array
+    return x - x.mean()
+
+
+def centre_in_place(dout, x):
+    dout -= dout.mean()                         # overwrites the caller's dout
+    return dout
+
+
+@pytest.mark.parametrize("answer", [centre_right, centre_by_jacobian, centre_loop])
+def test_centre_backward_passes_right_answers_in_any_form(answer, capsys):
+    assert check.centre_backward(answer)
+    assert capsys.readouterr().out.startswith("✔ centre_backward:")
+
+
+@pytest.mark.parametrize("answer, says", [
+    (centre_direct_path_only, "dx is dout itself for x = [1. 3.], dout = [1. 0.]"),
+    (centre_own_output_only, "dx is dout − dout/n"),
+    (centre_forgets_one_over_n, "dx is wrong for x = [1. 3.], dout = [1. 0.]"),
+    (centre_of_x, "dx is wrong"),
+] + [(bad, "") for bad in GENERIC_WRONG])
+def test_centre_backward_fails_wrong_answers_with_a_hint(answer, says, capsys):
+    assert not check.centre_backward(answer)
+    out = capsys.readouterr().out
+    assert out.startswith("✘ centre_backward:") and says in out and "\n  Hint: " in out
+
+
+def test_centre_backward_names_the_path_a_one_path_answer_leaves_out(capsys):
+    check.centre_backward(centre_direct_path_only)
+    out = " ".join(capsys.readouterr().out.split())
+    assert "the direct path x_k → y_k only" in out and "the gradients along those paths add" in out
+
+
+def test_centre_backward_at_n_1_wants_a_zero_gradient(capsys):
+    """With one entry y = x − x = 0 whatever x is: a form right for n ≥ 2 only still fails there."""
+    def right_but_for_n_1(dout, x):
+        return dout - dout.mean() if len(dout) > 1 else dout
+    assert not check.centre_backward(right_but_for_n_1)
+    assert "dx is dout itself for x = 2.5, dout = 1.5" in capsys.readouterr().out
+
+
+def test_centre_backward_catches_a_function_that_overwrites_dout(capsys):
+    assert not check.centre_backward(centre_in_place)
+    out = capsys.readouterr().out
+    assert "changed its input dout in place" in out and "Hint" not in out
+
+
+# --- exercise 3: affine_backward, find the bug ----------------------------------------------------
 
 def affine_right(dH, X, W):
     return dH @ W.T, X.T @ dH, dH.sum(axis=0)
@@ -217,7 +293,7 @@ def test_affine_hints_do_not_give_the_formula():
             assert answer not in step
 
 
-# --- exercise 3: softmax_cross_entropy_gradient ---------------------------------------------------
+# --- exercise 4: softmax_cross_entropy_gradient ---------------------------------------------------
 
 def softmax_right(z, y):
     e = np.exp(z - z.max(axis=1, keepdims=True))
@@ -362,7 +438,7 @@ def test_softmax_hints_do_not_give_the_formula():
             assert answer not in step
 
 
-# --- exercise 4: duplicated_batch, predict then run -----------------------------------------------
+# --- exercise 5: duplicated_batch, predict then run -----------------------------------------------
 
 def test_the_duplicated_batch_experiment_gives_the_same_bias_gradient():
     once, twice = duplicated_batch_experiment()
@@ -389,16 +465,15 @@ def test_duplicated_batch_fails_a_wrong_or_malformed_prediction(answer, says, ca
 
 # --- every check of the chapter ---------------------------------------------------------------------
 
-FUNCTION_CHECKS = {"divide_backward": divide_right, "affine_backward": affine_right,
-                   "softmax_cross_entropy_gradient": softmax_right}
+FUNCTION_CHECKS = {"divide_backward": divide_right, "centre_backward": centre_right,
+                   "affine_backward": affine_right, "softmax_cross_entropy_gradient": softmax_right}
 
 
-def test_the_chapter_lists_its_four_checks():
+def test_the_chapter_lists_its_five_checks():
     from course_lib.check import backprop
 
-    assert backprop.__all__[:4] == ["divide_backward", "affine_backward", "softmax_cross_entropy_gradient",
-                                    "duplicated_batch"]
-    assert backprop.__all__[4:] == []
+    assert backprop.__all__ == ["divide_backward", "centre_backward", "affine_backward",
+                                "softmax_cross_entropy_gradient", "duplicated_batch"]
 
 
 @pytest.mark.parametrize("name", list(FUNCTION_CHECKS) + ["duplicated_batch"])

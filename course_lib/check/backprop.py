@@ -9,7 +9,8 @@ from ..layers import Affine
 from ..losses import softmax_cross_entropy
 from ._core import CheckFailed, Hints, call_student, compare, fmt, forbidding, prediction_value, run
 
-__all__ = ["divide_backward", "affine_backward", "softmax_cross_entropy_gradient", "duplicated_batch"]
+__all__ = ["divide_backward", "centre_backward", "affine_backward", "softmax_cross_entropy_gradient",
+           "duplicated_batch"]
 
 
 def _unpack(out, n, what):
@@ -86,7 +87,70 @@ divide_backward.hint = Hints(
 )
 
 
-# --- exercise 2: find the bug --------------------------------------------------------------------
+# --- exercise 2: gradients add where a value is used twice ---------------------------------------
+
+def centre_backward(fn, quiet=False):
+    """Check ``fn(dout, x) -> dx``, the backward pass of the centring node y = x − mean(x).
+
+    ``x`` and ``dout`` are 1-D arrays of n ≥ 1 entries. Each x_k reaches the outputs along two kinds
+    of path, directly to y_k and through the mean to every y_j, so ∂L/∂x_k = dout_k − mean(dout).
+    The cases include n = 1 (where y = 0 whatever x is), a two-entry case whose wrong answers all
+    differ, random vectors and a finite-difference check. The two typical one-path answers are
+    named: ``dout`` (the direct path only) and ``dout − dout/n`` (the mean's path into y_k only).
+    """
+    rng = np.random.RandomState(4)
+    vectors = [(np.array([1.0, 0.0]), np.array([1.0, 3.0])), (np.array([1.5]), np.array([2.5]))]
+    vectors += [(rng.randn(n), rng.randn(n) * 3) for n in (3, 5, 8)]
+
+    def make(dout, x):
+        def case():
+            dx = call_student(fn, dout, x)
+            label = f"x = {fmt(x)}, dout = {fmt(dout)}"
+            expected = dout - dout.mean()
+            try:
+                got = np.asarray(dx, dtype=float)
+            except (TypeError, ValueError):
+                got = None
+            if got is not None and got.shape == dout.shape and not np.allclose(got, expected):
+                if np.allclose(got, dout):
+                    raise CheckFailed(
+                        f"dx is dout itself for {label}: that is the gradient along the direct path "
+                        "x_k → y_k only. Each x_k is also used by the mean, and the mean by every "
+                        "y_j: the gradients along those paths add to it.")
+                if len(dout) > 1 and np.allclose(got, dout - dout / len(dout)):
+                    raise CheckFailed(
+                        f"dx is dout − dout/n for {label}: it counts the path through the mean into "
+                        "y_k only. The mean is used by every y_j, so the gradient that reaches it "
+                        "collects something from every one of them.")
+            compare("dx", dx, expected, label)
+        return case
+
+    def gradient_check():
+        x, dout = rng.randn(6), rng.randn(6)
+        dx = call_student(fn, dout, x)
+        num = numerical_gradient(lambda v: np.sum(dout * (v - v.mean())), x.copy())
+        got = np.asarray(dx, dtype=float)
+        if got.shape != num.shape or relative_error(got, num) > 1e-6:
+            raise CheckFailed(f"dx fails the gradient check against finite differences "
+                              f"(L = Σ dout·(x − mean x), x = {fmt(x)}, dout = {fmt(dout)}):\n"
+                              f"  got      {fmt(got)}\n  expected {fmt(num)}")
+
+    return run("centre_backward", [make(*v) for v in vectors] + [gradient_check], centre_backward.hint,
+               quiet=quiet, success=f"matches the reference on {len(vectors)} vectors (n = 1 and n = 2 "
+                                    "among them) and passes a gradient check.")
+
+
+centre_backward.hint = Hints(
+    "centre_backward",
+    "draw the graph: the mean x̄ is computed from every x_j and then used by every y_i = x_i − x̄. "
+    "List the paths from one x_k to the outputs and add the gradients along all of them.",
+    "along the direct path x_k → y_k the gradient is dout_k. For the other paths, first work out "
+    "∂L/∂x̄ (x̄ feeds every y_i, with a minus sign), then what share of it x_k gets back from "
+    "x̄ = (1/n)·Σ_j x_j.",
+)
+
+
+# --- exercise 3: find the bug --------------------------------------------------------------------
 
 def given_affine_backward(dH, X, W):
     """The buggy backward pass of the exercise, one sample at a time (the bias keeps only the last row)."""
@@ -150,7 +214,7 @@ affine_backward.hint = Hints(
 )
 
 
-# --- exercise 3: the softmax-with-loss gradient, exact for any finite scores ---------------------
+# --- exercise 4: the softmax-with-loss gradient, exact for any finite scores ---------------------
 
 LARGE_SCORES = [  # (z, y): a confident network; e^1000 overflows float64, e^-1000 underflows to 0
     (np.array([[1000.0, 0.0, -1000.0], [-1000.0, 1000.0, 999.0]]), np.array([0, 2])),
@@ -218,7 +282,7 @@ softmax_cross_entropy_gradient.hint = Hints(
 )
 
 
-# --- exercise 4: predict, then run ---------------------------------------------------------------
+# --- exercise 5: predict, then run ---------------------------------------------------------------
 
 BATCH_CHOICES = ("same", "doubled", "halved")
 
