@@ -1,9 +1,12 @@
 """Tests of course_lib/check/autograd.py: right answers pass; wrong ones, stubs and crashes fail with a hint."""
+import math
+
 import pytest
 import torch
 
 from course_lib import check
 from course_lib.check.autograd import gradient_descent_step_buggy
+from course_lib.scalar_autograd import Value
 
 
 # --- gradient_descent_step ---------------------------------------------------------------
@@ -369,7 +372,7 @@ def test_in_place_experiment():
 
 
 @pytest.mark.parametrize("name", ["accumulate_gradient", "in_place_after_forward", "jacobian_by_backward",
-                                  "gradient_descent_step"])
+                                  "gradient_descent_step", "power_node"])
 def test_hints_come_in_steps_and_give_no_code(name, capsys):
     hints = getattr(check, name).hint
     assert len(hints.steps) >= 2
@@ -383,3 +386,98 @@ def test_quiet_prints_nothing(capsys):
     assert bool(check.accumulate_gradient(accumulate_right, quiet=True)) is True
     assert bool(check.in_place_after_forward(None, quiet=True)) is False
     assert capsys.readouterr().out == ""
+
+
+# --- power_node ------------------------------------------------------------------------------
+
+def _power(u, v, backward_rule):
+    out = Value(u.data ** v.data, _parents=(u, v), _op="pow")
+    out._backward = lambda: backward_rule(u, v, out)
+    return out
+
+
+def power_right(u, v):
+    out = Value(u.data ** v.data, _parents=(u, v), _op="pow")
+
+    def _backward():
+        u.grad += out.grad * v.data * u.data ** (v.data - 1)
+        v.grad += out.grad * out.data * math.log(u.data)
+    out._backward = _backward
+    return out
+
+
+def _add_both(u, v, out):                                # the lecture's way of writing it: du and dv first
+    du, dv = v.data * out.data / u.data, out.data * math.log(u.data)
+    u.grad = u.grad + du * out.grad
+    v.grad = v.grad + dv * out.grad
+
+
+def power_right_via_out(u, v):
+    return _power(u, v, _add_both)
+
+
+def power_assigning(u, v):                               # = instead of +=: x ** x loses a path
+    def rule(u, v, out):
+        u.grad = out.grad * v.data * u.data ** (v.data - 1)
+        v.grad = out.grad * out.data * math.log(u.data)
+    return _power(u, v, rule)
+
+
+def power_ignoring_out_grad(u, v):                       # right for the output alone, wrong inside a graph
+    def rule(u, v, out):
+        u.grad += v.data * u.data ** (v.data - 1)
+        v.grad += out.data * math.log(u.data)
+    return _power(u, v, rule)
+
+
+def power_swapped(u, v):
+    def rule(u, v, out):
+        u.grad += out.grad * out.data * math.log(u.data)
+        v.grad += out.grad * v.data * u.data ** (v.data - 1)
+    return _power(u, v, rule)
+
+
+def power_exponent_treated_as_constant(u, v):
+    def rule(u, v, out):
+        u.grad += out.grad * v.data * u.data ** (v.data - 1)
+    return _power(u, v, rule)
+
+
+def power_composed(u, v):                                # right numbers, three nodes
+    return (v * u.log()).exp()
+
+
+def power_returning_a_float(u, v):
+    return u.data ** v.data
+
+
+def power_changing_u(u, v):
+    out = power_right(u, v)
+    u.data += 1.0
+    return out
+
+
+def power_crashing(u, v):
+    return u ** v                                          # the engine refuses a Value exponent
+
+
+def test_power_right_answers_pass(capsys):
+    for answer in (power_right, power_right_via_out):
+        assert bool(check.power_node(answer)) is True
+        assert capsys.readouterr().out.startswith("✔")
+
+
+@pytest.mark.parametrize("answer, says", [
+    (power_assigning, "x ** x"), (power_ignoring_out_grad, "p·p + x"), (power_swapped, "u.grad"),
+    (power_exponent_treated_as_constant, "v.grad"), (power_returning_a_float, "should return a Value"),
+    (power_changing_u, "changed the data"), (power_crashing, "raised TypeError")], ids=name_of)
+def test_power_wrong_answers_fail_with_the_case(answer, says, capsys):
+    assert bool(check.power_node(answer)) is False
+    out = capsys.readouterr().out
+    assert out.startswith("✘") and says in out and "Hint:" in out
+
+
+def test_power_composed_of_exp_and_log_is_refused_by_name_without_a_hint(capsys):
+    assert bool(check.power_node(power_composed)) is False
+    out = capsys.readouterr().out
+    assert "parents should be (u, v)" in out and "Hint:" not in out

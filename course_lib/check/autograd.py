@@ -14,7 +14,8 @@ import numpy as np
 
 from ._core import CheckFailed, Hints, call_student, compare, fmt, forbidding, prediction_value, run
 
-__all__ = ["accumulate_gradient", "in_place_after_forward", "jacobian_by_backward", "gradient_descent_step"]
+__all__ = ["accumulate_gradient", "in_place_after_forward", "jacobian_by_backward", "gradient_descent_step",
+           "power_node"]
 
 
 def _numbers(value, label):
@@ -303,4 +304,85 @@ gradient_descent_step.hint = Hints(
     "changing the tensor the name already refers to?",
     "once the caller's w and b do move, run three steps in a row: the second step's gradient is "
     "wrong if anything of the first is still in w.grad and b.grad when its backward runs.",
+)
+
+
+# --- exercise 5: derive and implement a node of the scalar engine --------------------------------
+
+def _power_cases():
+    """(label, leaves' data, build(power, *leaves) -> output): u ** v, x ** x, a result used twice."""
+    return [
+        ("u ** v at u=2, v=3", (2.0, 3.0), lambda power, u, v: power(u, v)),
+        ("u ** v at u=0.5, v=-1.5", (0.5, -1.5), lambda power, u, v: power(u, v)),
+        ("u ** v at u=1.7, v=0", (1.7, 0.0), lambda power, u, v: power(u, v)),
+        ("x ** x at x=1.3 (the same Value as base and exponent)", (1.3,), lambda power, x: power(x, x)),
+        ("p = x ** (x·y); p·p + x at x=1.4, y=0.6", (1.4, 0.6),
+         lambda power, x, y: (lambda p: p * p + x)(power(x, x * y))),
+    ]
+
+
+def _torch_power(u, v):
+    import torch
+    return torch.pow(u, v)
+
+
+def power_node(fn, quiet=False):
+    """Check ``fn(u, v)``: one node of the scalar engine for ``u ** v``, u > 0, both Values.
+
+    The output must be a new :class:`~course_lib.scalar_autograd.Value` whose ``data`` is u^v, whose
+    ``parents`` are exactly ``(u, v)`` (one node, not a composition of exp and log) and whose
+    ``_backward`` adds ∂out/∂u = v·u^(v−1) and ∂out/∂v = u^v·ln u, times ``out.grad``, into the
+    parents' ``grad``. The leaves' gradients after ``backward()`` are compared with torch (float64)
+    on five cases, among them x ** x, where a plain ``=`` in ``_backward`` loses one path.
+    """
+    import torch
+
+    from ..scalar_autograd import Value
+
+    def make(label, data, build):
+        def case():
+            leaves = [Value(d) for d in data]
+            nodes = []
+
+            def recording(u, v):                       # the student's function, noting each node made
+                before = (u.data, v.data)
+                out = call_student(fn, u, v, live=(0, 1), may_change=(0, 1))
+                if (u.data, v.data) != before:
+                    raise CheckFailed(f"power changed the data of its inputs ({label}): u and v are "
+                                      "the caller's values, read them only")
+                nodes.append((out, u, v))
+                return out
+
+            output = build(recording, *leaves)
+            for out, u, v in nodes:
+                if not isinstance(out, Value):
+                    raise CheckFailed(f"power should return a Value, got {type(out).__name__} ({label})")
+                if out is u or out is v:
+                    raise CheckFailed(f"power returned one of its inputs ({label}); make a new Value")
+                if len(out.parents) != 2 or out.parents[0] is not u or out.parents[1] is not v:
+                    raise CheckFailed(f"the returned node's parents should be (u, v), got "
+                                      f"{len(out.parents)} parent(s) ({label}). Build ONE node, as "
+                                      "Value.__mul__ does, "
+                                      "not a composition of exp, log and *: that is the task.",
+                                      with_hint=False)
+                compare("out.data", out.data, u.data ** v.data, label)
+            output.backward()
+            tensors = [torch.tensor(d, dtype=torch.float64, requires_grad=True) for d in data]
+            build(_torch_power, *tensors).backward()
+            names = ["u", "v"] if len(data) == 2 and "u ** v" in label else ["x", "y"][:len(data)]
+            for name, leaf, tensor in zip(names, leaves, tensors):
+                compare(f"{name}.grad after backward()", leaf.grad, tensor.grad.item(), label,
+                        rtol=1e-9, atol=1e-12)
+        return case
+
+    return run("power_node", [make(*c) for c in _power_cases()], power_node.hint, quiet=quiet,
+               success="matches torch on 5 cases, x ** x and a result used twice among them.")
+
+
+power_node.hint = Hints(
+    "power_node",
+    "treat the two inputs one at a time. With v held fixed, u ** v is a power of u; with u held "
+    "fixed, it is an exponential in v: rewrite u ** v as e raised to something to differentiate it.",
+    "each derivative is multiplied by the gradient arriving at the output, and ADDED to what the "
+    "input already holds: in x ** x the same Value receives both contributions.",
 )
