@@ -215,7 +215,7 @@ def entropy(probs):
     """
     q = _distributions(probs, "probs")
     terms = q * np.log(np.where(q > 0, q, 1.0))       # 0 where q = 0
-    return float(-terms.sum() / q.shape[0])
+    return float(0.0 - terms.sum() / q.shape[0])      # 0.0 − …: one-hot rows give 0.0, not −0.0
 
 
 def kl_divergence(targets, probs):
