@@ -55,6 +55,12 @@ def _loss_and_dlogits(s, y, loss):
     return sigmoid_binary_cross_entropy(s, y)
 
 
+def _back_through_softmax(p, g):
+    r""":math:`\partial L/\partial z` from :math:`g = \partial L/\partial p`, p = softmax(z) row-wise:
+    the Jacobian :math:`p_c(\delta_{ck} - p_k)` applied to g, :math:`p_k\,(g_k - \sum_c p_c g_c)`."""
+    return p * (g - np.sum(g * p, axis=1, keepdims=True))
+
+
 def mse_gradient(pred, target):
     r""":math:`\partial L/\partial p = 2\,(p - y)/N` for the mean over samples of :math:`\sum_c (y_c - p_c)^2`.
 
@@ -144,7 +150,7 @@ def softmax_mse(logits, targets):
     p = softmax(z)
     n = z.shape[0]
     g = 2.0 * (p - y) / n                               # ∂L/∂p
-    return float(np.sum((y - p) ** 2) / n), p * (g - np.sum(g * p, axis=1, keepdims=True))
+    return float(np.sum((y - p) ** 2) / n), _back_through_softmax(p, g)
 
 
 def sigmoid_mse_curvature(logits, y):
@@ -367,7 +373,7 @@ def double_softmax_cross_entropy(logits, targets):
     y = as_targets(targets, z.shape[0], z.shape[1])
     q = softmax(z)
     loss, g = softmax_cross_entropy(q, y)                 # g = ∂L/∂q = (softmax(q) − y)/N
-    return loss, q * (g - np.sum(g * q, axis=1, keepdims=True))
+    return loss, _back_through_softmax(q, g)
 
 
 def double_softmax_floor(n_classes):
