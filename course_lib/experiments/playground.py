@@ -357,6 +357,7 @@ import torch
 from course_lib.data import playground_data
 
 torch.set_default_dtype(torch.float64)
+torch.set_num_threads(1)                    # matrices this small: one thread is fastest
 X_train, y_train, X_test, y_test = playground_data({c["dataset"]!r}, n_points={c["points"]}, noise={c["noise"]!r},
                                                    classes={c["classes"]}, train_fraction={c["train_fraction"]!r},
                                                    seed={c["data_seed"]}){own}
