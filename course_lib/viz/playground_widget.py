@@ -116,8 +116,14 @@ class PlaygroundWidget(widgets.VBox):
             if unknown:
                 raise ValueError(f"show must name controls of {sorted(self.controls)}; got {unknown}")
             for name, control in self.controls.items():
-                control.layout.display = None if name in show else "none"
-        super().__init__([bar, *groups, self.plot.image, self.export_button, self.export])
+                if name not in show:
+                    control.layout.display = "none"
+                    control.add_class("nncourse-hidden")      # the browser tests leave hidden controls alone
+        settings = widgets.VBox(groups)
+        settings.add_class("nncourse-controls")
+        export = widgets.VBox([self.export_button, self.export])
+        export.add_class("nncourse-export")
+        super().__init__([bar, settings, self.plot.image, export])
         self.add_class("nncourse-playground")
 
     @classmethod
@@ -255,7 +261,7 @@ class PlaygroundWidget(widgets.VBox):
 
     # --- the picture ----------------------------------------------------------------------------
     def _make_figure(self):
-        fig = new_figure(9.5, 5.6)
+        fig = new_figure(9.5, 5.2)      # presenting, at 1.3×, it fits a 720-pixel screen
         net = fig.add_axes([0.0, 0.26, 0.58, 0.64])
         net.set_xlim(-1.4, MAX_HIDDEN + 1.5)
         net.set_ylim(MAX_ROWS - 0.4, -0.7)

@@ -37,8 +37,10 @@ LAB_CONFIG = ROOT / "tools" / "lab"
 STUDENT_SCREEN = (1280, 800)    # a laptop: the page the issue's student sees, with the file browser open
 # One entry per control, in the page's order: a slider's handle, a dropdown's select, a checkbox, and the
 # row of a ToggleButtons or the box of a RadioButtons (its options are the buttons or radios inside).
-CONTROLS = (".widget-slider .noUi-handle, .widget-dropdown select, .widget-checkbox input[type=checkbox], "
-            ".widget-toggle-buttons, .widget-radio-box")
+# A control hidden on purpose (the playground's classroom mode) carries the class nncourse-hidden: not a control.
+CONTROLS = (".widget-slider:not(.nncourse-hidden) .noUi-handle, .widget-dropdown select, "
+            ".widget-checkbox:not(.nncourse-hidden) input[type=checkbox], "
+            ".widget-toggle-buttons:not(.nncourse-hidden), .widget-radio-box")
 OPTIONS = ".widget-toggle-button, input[type=radio]"
 # The live plot (a LivePlot: a VBox of a row of controls and an image) around an element, in JavaScript.
 LIVE_PLOT_OF = """e => { for (let n = e; n; n = n.parentElement)
@@ -521,14 +523,15 @@ class NotebookPage:
 
     def slider_tracks(self):
         """Every slider's track: ``[label, width px]`` (the part a student drags along)."""
-        return self.page.evaluate("""() => Array.from(document.querySelectorAll('.jp-NotebookPanel .widget-slider'))
+        return self.page.evaluate("""() => Array.from(document.querySelectorAll(
+                '.jp-NotebookPanel .widget-slider:not(.nncourse-hidden)'))
             .map(s => { const l = s.querySelector('.widget-label'), t = s.querySelector('.noUi-target');
                         return [l ? l.textContent.trim() : '?', t ? t.getBoundingClientRect().width : 0]; })""")
 
     def readouts(self, index=None):
         """The readouts (``.widget-readout``) as ``[label, text]``: all, or those of control ``index``'s live plot."""
         script = """(e, all) => { const root = all ? document : (%s)(e) || e.closest('.widget-slider');
-            return Array.from(root.querySelectorAll('.widget-readout')).map(r => {
+            return Array.from(root.querySelectorAll('.widget-slider:not(.nncourse-hidden) .widget-readout')).map(r => {
                 const w = r.closest('.widget-slider'), l = w && w.querySelector('.widget-label');
                 return [l ? l.textContent.trim() : '?', r.textContent.trim()]; }); }""" % LIVE_PLOT_OF
         if index is None:
