@@ -37,7 +37,7 @@ networks in the same numpy calls for the time budget, and are tested equal to tr
     experiments.classification_losses   why cross-entropy and not MSE, in numbers        06
     experiments.regularisation          early stopping, L1/L2 pictures, remedies by seed 08
     experiments.autograd_regression     the lecture's autograd regression, run by seed   10
-    experiments.playground              TF Playground's experiment on the course's MLP   -
+    experiments.playground              TF Playground's experiment on the course's MLP   11
 
 Pictures and widgets (course_lib/viz/):
 
@@ -48,7 +48,7 @@ Pictures and widgets (course_lib/viz/):
     viz.optimizer_paths  optimizers racing across a surface                        07
     viz.tensor_viz       pictures of broadcasting and strides                      09
     viz.autograd_graph   the graph torch's autograd records, drawn                 10
-    viz.playground_widget  the playground: controls, network, output, Play       -
+    viz.playground_widget  the playground: controls, network, output, Play       11
 
 Exercise checks (course_lib/check/, ``from course_lib import check``), one module a chapter:
 intro 00, neurons 01, backprop 02, activations 03, vanishing 04, learning_rate 05, losses 06,
