@@ -233,3 +233,34 @@ def test_the_torch_export_follows_every_option(changes):
     pg = Playground({"hidden": [5, 3], "points": 200, "optimizer": "momentum", "lr": 0.05, **changes})
     pg.train(3)
     np.testing.assert_allclose(run_export(pg, 3), pg.step_loss, rtol=0, atol=1e-8)
+
+
+# --- what the presets' texts promise (chapters 01, 04, 05, 06, 08 and 11 say so), over seeds ----------
+
+from course_lib.experiments.playground import PRESETS  # noqa: E402
+
+
+def preset(name, seed, **changes):
+    return Playground({**PRESETS[name]["config"], "seed": seed, "data_seed": seed, **changes})
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_too_large_a_rate_makes_the_loss_jump_and_a_smaller_one_does_not(seed):
+    jumpy = preset("too-large-a-learning-rate", seed).train(30)
+    smooth = preset("too-large-a-learning-rate", seed, lr=0.3).train(30)
+    assert np.max(np.diff(jumpy.train_loss)) > 0.3
+    assert np.max(np.diff(smooth.train_loss)) < 0.1 and smooth.train_loss[-1] < 0.2
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_the_noisy_spiral_overfits_its_test_loss_turns_up(seed):
+    pg = preset("overfitting-the-noisy-spiral", seed).train(150)
+    test = np.array(pg.test_loss)
+    assert test.argmin() < 120 and test[-1] > 1.2 * test.min() and pg.train_loss[-1] < 0.05
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_four_clusters_are_learnt_and_xor_needs_a_hidden_layer(seed):
+    assert preset("four-classes", seed).train(40).accuracy()[1] > 0.85
+    assert preset("xor-needs-a-hidden-layer", seed).train(40).accuracy()[1] < 0.75
+    assert preset("xor-needs-a-hidden-layer", seed, hidden=[4]).train(40).accuracy()[1] > 0.9

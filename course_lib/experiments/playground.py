@@ -409,7 +409,7 @@ PRESETS = {
         "show": ["activation", "init", "hidden", "lr"], "test_points": False},
     "too-large-a-learning-rate": {
         "chapter": "05", "question": "What does a rate too large do to the loss, and what does a schedule change?",
-        "config": {"dataset": "gauss", "noise": 0.2, "features": ["x1", "x2"], "hidden": [4], "activation": "tanh",
+        "config": {"dataset": "circle", "noise": 0.1, "features": ["x1", "x2"], "hidden": [6], "activation": "tanh",
                    "optimizer": "sgd", "lr": 3.0},
         "show": ["lr", "schedule", "optimizer"], "test_points": False},
     "overfitting-the-noisy-spiral": {

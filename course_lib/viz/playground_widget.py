@@ -289,7 +289,7 @@ class PlaygroundWidget(widgets.VBox):
         self.test_points = heat.scatter([], [], s=22, facecolors="none", linewidths=1.4, zorder=3)
         self.train_line, = loss.plot([], [], color=PALETTE[7], linestyle="-", label="training")
         self.test_line, = loss.plot([], [], color=PALETTE[1], linestyle="--", label="test")
-        loss.legend(loc="upper right", frameon=False)
+        loss.legend(loc="upper right", frameon=False, ncol=2, borderaxespad=0.1)   # one row above the curves
         self.links = LineCollection([], zorder=1)
         net.add_collection(self.links)
         self.net_extent = (-1.4, MAX_HIDDEN + 1.5, MAX_ROWS - 0.4, -0.7)
@@ -434,7 +434,7 @@ class PlaygroundWidget(widgets.VBox):
         epochs = np.array(pg.epochs)
         self.train_line.set_data(epochs, pg.train_loss)
         self.test_line.set_data(epochs, pg.test_loss)
-        top = max(np.nanmax(pg.train_loss[:1] + pg.test_loss[:1]), 1e-3) * 1.1
+        top = max(np.nanmax(pg.train_loss[:1] + pg.test_loss[:1]), 1e-3) * 1.5     # room for the legend
         right = max(10, epochs[-1])
         xlim, ylim = self.loss_ax.get_xlim(), self.loss_ax.get_ylim()
         if right > xlim[1] or right < xlim[1] / 4 or not np.isclose(ylim[1], top) and top > ylim[1] or \
