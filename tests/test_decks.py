@@ -13,6 +13,7 @@ import functools
 import html.parser
 import http.server
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -115,7 +116,8 @@ def test_deck_works_offline(built, server, chromium, notebook):
         typeset = deck.evaluate("document.querySelectorAll('mjx-container svg').length")
         assert typeset > 0 or not expects_maths, "no maths was typeset"
         assert deck.evaluate(MATHS_LEFT_RAW) == [], "raw TeX left on a slide"
-        widgets = sum('LivePlot(' in c.source for c in nb.cells if c.cell_type == "code")
+        widgets = sum(bool(re.search(r"\bLivePlot\(|\bPlaygroundWidget(?:\.preset)?\(", c.source))
+                      for c in nb.cells if c.cell_type == "code")      # a playground draws with a LivePlot
         pngs = deck.evaluate(WIDGET_PICTURES)
         assert pngs == widgets, f"{widgets} widgets in the notebook but {pngs} widget pictures in the deck"
         # a figure's smallest text is 14.4 px (course_lib.viz.plotting); in the 960-px frame it stays ≥ 13 px
