@@ -264,3 +264,12 @@ def test_four_clusters_are_learnt_and_xor_needs_a_hidden_layer(seed):
     assert preset("four-classes", seed).train(40).accuracy()[1] > 0.85
     assert preset("xor-needs-a-hidden-layer", seed).train(40).accuracy()[1] < 0.75
     assert preset("xor-needs-a-hidden-layer", seed, hidden=[4]).train(40).accuracy()[1] > 0.9
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_chapter_11s_xor_run_ends_below_a_quarter_of_its_start_for_every_seed(seed):
+    pg = Playground(dataset="xor", hidden=[4], optimizer="adam", lr=0.03, points=200, seed=seed, data_seed=seed)
+    pg.train(20)
+    pg.configure(lr=0.01)
+    pg.train(10)
+    assert pg.train_loss[-1] < pg.train_loss[0] / 4

@@ -10,9 +10,10 @@ figure, redrawn by a :class:`~course_lib.viz.widgets.LivePlot`:
 - the output, right: the class probabilities as a heat map over the square, with the training
   points (and, on request, the test points, hollow), and below it the training and test loss per epoch.
 
-Above it are the controls, each keyboard-operable (buttons, sliders, toggles, a text field for the
-hidden layers). **Play** trains one epoch per frame in a task on the kernel's event loop, so the
-kernel stays free: a control moved while it plays acts at once. A click on the heat map adds a
+Above it are Play, Step, Reset and New data, below it the settings, each keyboard-operable
+(buttons, sliders, toggles, a text field for the hidden layers). **Play** trains one epoch per
+frame in a task on the kernel's event loop, so the kernel stays free: a control moved while it
+plays acts at once. A click on the heat map adds a
 training point of the class chosen under "click adds" (through ``ipyevents``).
 """
 import asyncio
@@ -97,7 +98,7 @@ class PlaygroundWidget(widgets.VBox):
         self.status = widgets.HTML()
         self.export = widgets.Textarea(layout=widgets.Layout(width="100%", height="0px", display="none"))
         self.export_button = widgets.Button(description="Export as PyTorch", icon="code")
-        self.frames, self.frame_ms, self._task, self._quiet = 0, float("nan"), None, False
+        self.frames, self.frame_ms, self._task = 0, float("nan"), None
         fig, dynamic = self._make_figure()
         self.fig = fig
         self.plot = LivePlot(fig, self.controls, self._update, name="playground", dynamic=dynamic,
@@ -123,7 +124,7 @@ class PlaygroundWidget(widgets.VBox):
         settings.add_class("nncourse-controls")
         export = widgets.VBox([self.export_button, self.export])
         export.add_class("nncourse-export")
-        super().__init__([bar, settings, self.plot.image, export])
+        super().__init__([bar, self.plot.image, settings, export])     # the picture in view, the settings below
         self.add_class("nncourse-playground")
 
     @classmethod
@@ -236,7 +237,7 @@ class PlaygroundWidget(widgets.VBox):
             self.plot.refresh()
             self.frames += 1
             self.frame_ms = 1000 * (time.perf_counter() - start)
-            if self.playground.net is None or self.playground.train_loss[-1] != self.playground.train_loss[-1]:
+            if np.isnan(self.playground.train_loss[-1]):
                 self.play.value = False                      # diverged: the loss is NaN
             await asyncio.sleep(FRAME_S)
 
@@ -308,12 +309,11 @@ class PlaygroundWidget(widgets.VBox):
         return fig, dynamic
 
     def _update(self, **values):
-        if not self._quiet:
-            settings = self._settings(values)
-            changed = {k: v for k, v in settings.items() if self.playground.config[k] != v}
-            if changed:
-                self.playground.configure(**changed)
-            self._show_classes_for_clicks()
+        settings = self._settings(values)
+        changed = {k: v for k, v in settings.items() if self.playground.config[k] != v}
+        if changed:
+            self.playground.configure(**changed)
+        self._show_classes_for_clicks()
         pg, c = self.playground, self.playground.config
         self._draw_network(pg, c)
         self._draw_output(pg, c, values["test_points"], values["discretise"])
@@ -437,8 +437,7 @@ class PlaygroundWidget(widgets.VBox):
         top = max(np.nanmax(pg.train_loss[:1] + pg.test_loss[:1]), 1e-3) * 1.5     # room for the legend
         right = max(10, epochs[-1])
         xlim, ylim = self.loss_ax.get_xlim(), self.loss_ax.get_ylim()
-        if right > xlim[1] or right < xlim[1] / 4 or not np.isclose(ylim[1], top) and top > ylim[1] or \
-                (top < ylim[1] / 3):
+        if right > xlim[1] or right < xlim[1] / 4 or not np.isclose(ylim[1], top):   # after a reset, or longer runs
             self.loss_ax.set_xlim(0, 2 ** np.ceil(np.log2(right)))
             self.loss_ax.set_ylim(0, top)
             self.plot_needs_background()
