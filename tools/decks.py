@@ -49,12 +49,23 @@ ASSETS = {
     "mathjax": ("3.2.2",
                 "sha512-Bt+SSVU8eBG27zChVewOicYs7Xsdt40qm4+UpHyX7k0/O9NliPc+x77k1/FEsPsjKPZGJvtRZM1vO+geW0OhGw==",
                 ["es5/tex-svg-full.js", "LICENSE"]),
+    # Noto Sans SC (SIL OFL 1.1) in unicode-range slices: tools/cjk_font.py subsets it, none copied as is
+    "@fontsource-variable/noto-sans-sc": (
+        "5.3.1",
+        "sha512-UB96JJ17HyD5ehEU7Em0hDdh7fvTMB4B4Hzmq5c4QaNwwSLqTrdM2S+coySeBqCkXwh0DxqXT0b0wMrmzorFpQ==",
+        []),
 }
 
 
 def tarball_path(package):
     version = ASSETS[package][0]
-    return CACHE / f"{package}-{version}.tgz"
+    return CACHE / f"{package.replace('/', '-')}-{version}.tgz"     # "@scope/name" -> "@scope-name"
+
+
+def tarball_url(package):
+    """The registry's URL of the pinned tarball (a scoped package's file is named without its scope)."""
+    version = ASSETS[package][0]
+    return f"https://registry.npmjs.org/{package}/-/{package.split('/')[-1]}-{version}.tgz"
 
 
 def _verified(data, package):
@@ -76,22 +87,28 @@ def fetch_assets():
                 continue
             except ValueError:
                 path.unlink()
-        url = f"https://registry.npmjs.org/{package}/-/{package}-{version}.tgz"
-        with urllib.request.urlopen(url, timeout=120) as response:
+        with urllib.request.urlopen(tarball_url(package), timeout=120) as response:
             data = _verified(response.read(), package)
         path.write_bytes(data)
         print(f"fetched {package}@{version} ({len(data) / 1e6:.1f} MB)")
 
 
+def open_tarball(package):
+    """The cached, sha512-checked tarball of ``package``, opened (a tarfile; its files under package/)."""
+    path = tarball_path(package)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run `python tools/decks.py fetch` "
+                                "(or `make deck-assets`) once with the network on")
+    return tarfile.open(fileobj=io.BytesIO(_verified(path.read_bytes(), package)))
+
+
 def install_assets(out_dir):
     """Copy the files the decks use out of the cached tarballs into out_dir/assets/<package>/."""
     for package, (version, _, wanted) in ASSETS.items():
-        path = tarball_path(package)
-        if not path.exists():
-            raise FileNotFoundError(f"{path} is missing: run `python tools/decks.py fetch` (or `make deck-assets`) "
-                                    "once with the network on")
+        if not wanted:
+            continue
         target = Path(out_dir) / "assets" / package
-        with tarfile.open(fileobj=io.BytesIO(_verified(path.read_bytes(), package))) as tar:
+        with open_tarball(package) as tar:
             for member in tar.getmembers():
                 name = member.name.removeprefix("package/")
                 if member.isfile() and any(name == w or (w.endswith("/") and name.startswith(w)) for w in wanted):
