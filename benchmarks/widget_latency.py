@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/widget_latency.py [NOTEBOOK ...]
 
-Runs each notebook in a fresh kernel, recording every ``LivePlot`` it displays (a cell put before
+Runs each notebook in a fresh kernel, recording every ``LivePlot`` it displays (and the playground's; a cell put before
 the notebook's first registers a display formatter for LivePlot), then, in that kernel, moves every
 control of each of them through up to 12 of its values (like a student dragging it) and reads the time of
 each redraw (``LivePlot.last_update_ms``: the chapter's update + drawing + PNG encoding). After each
@@ -33,8 +33,13 @@ def _record_plot(plot):
         _shown_plots.append(plot)
     return plot._repr_mimebundle_()
 
-get_ipython().display_formatter.mimebundle_formatter.for_type_by_name(
-    "course_lib.viz.widgets", "LivePlot", _record_plot)
+def _record_playground(widget):            # the playground (chapter 11) draws through a LivePlot of its own
+    _record_plot(widget.plot)
+    return widget._repr_mimebundle_()
+
+_formatter = get_ipython().display_formatter.mimebundle_formatter
+_formatter.for_type_by_name("course_lib.viz.widgets", "LivePlot", _record_plot)
+_formatter.for_type_by_name("course_lib.viz.playground_widget", "PlaygroundWidget", _record_playground)
 '''
 
 PROBE = r'''
@@ -53,8 +58,10 @@ def _naive_ms(plot):
 def _values(control):
     if isinstance(control, (ipywidgets.SelectionSlider, ipywidgets.Dropdown, ipywidgets.ToggleButtons)):
         return [v for _, v in control._options_full] if hasattr(control, "_options_full") else list(control.options)
-    if isinstance(control, ipywidgets.Checkbox):
-        return [not control.value]
+    if isinstance(control, (ipywidgets.Checkbox, ipywidgets.ToggleButton)):
+        return [not control.value, control.value]
+    if isinstance(control, ipywidgets.Text):
+        return []                                   # typed, not dragged
     lo, hi, step = control.min, control.max, control.step
     return list(np.linspace(lo, hi, 12)) if not isinstance(control, ipywidgets.IntSlider) else list(range(lo, hi + 1, max(step, (hi - lo) // 12 or 1)))
 
@@ -70,6 +77,8 @@ for plot in _shown_plots:
             times.append(plot.last_update_ms)
             naive.append(_naive_ms(plot))
         control.value = start
+        if not times:
+            continue
         _rows.append([plot.name, name, control.description, float(np.median(times)), float(np.percentile(times, 90)),
                       float(np.median(naive)), len(times)])
 print("ROWS" + json.dumps(_rows))

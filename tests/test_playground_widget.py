@@ -167,6 +167,19 @@ def test_the_picture_is_what_a_full_redraw_shows():
     assert np.mean(np.abs(pixels(w) - blitted).max(axis=2) > 8) < 0.002
 
 
+def test_settings_that_reset_the_run_keep_the_still_parts_of_the_picture():
+    # a new first loss must not redraw the whole figure (100 ms on the 2-core machine): only the
+    # curves leaving their axes or shrinking in them do
+    w = small(hidden=[8, 8], dataset="spiral")
+    w.step(3)
+    w.plot.refresh()
+    for control, value in [("activation", "relu"), ("seed", 3), ("init", "he"), ("activation", "sigmoid")]:
+        w.controls[control].value = value
+        assert w.plot._background is not None, f"{control} = {value!r} redrew the whole figure"
+    top = w.loss_ax.get_ylim()[1]
+    assert top >= 1.5 * max(w.playground.train_loss[0], w.playground.test_loss[0])
+
+
 def test_the_alt_text_says_what_the_picture_shows():
     w = small()
     w.step(2)

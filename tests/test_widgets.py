@@ -95,6 +95,24 @@ def test_live_plot_updates_and_redraws_on_each_control_change(live_plot):
     assert bytes(plot.image.value) != second
 
 
+def test_a_control_that_update_changes_costs_no_second_redraw():
+    fig = new_figure(3, 2, dpi=50)
+    (line,) = fig.add_subplot().plot([0, 1], [0, 1])
+    calls = []
+    controls = {"a": W.int_slider("a", 1, 0, 5), "b": W.int_slider("b", 1, 0, 5)}
+
+    def update(a, b):
+        calls.append((a, b))
+        controls["b"].value = a            # b follows a: the running refresh draws it
+        line.set_ydata([0, a])
+
+    plot = W.LivePlot(fig, controls, update)
+    controls["a"].value = 3
+    assert calls == [(1, 1), (3, 1)] and controls["b"].value == 3
+    controls["b"].value = 4                 # a change from outside still redraws
+    assert calls[-1] == (3, 4) and len(calls) == 3
+
+
 def test_live_plot_mimebundle_has_png_and_widget_view(live_plot):
     plot, _ = live_plot
     bundle, metadata = plot._repr_mimebundle_()

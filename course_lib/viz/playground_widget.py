@@ -55,6 +55,12 @@ def _diverging(values):
     return white + pos * (POSITIVE - white) + neg * (NEGATIVE - white)
 
 
+def _nice_ceiling(value):
+    """The smallest of 1, 2, 5 × 10^k that is at least ``value`` (> 0)."""
+    power = 10.0 ** np.floor(np.log10(value))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= value)
+
+
 def output_image(probs, discretise=False):
     """RGB image of class probabilities (rows, cols, K): each class's colour, pale, weighted by its
     probability (or the most probable class's colour with ``discretise``)."""
@@ -304,7 +310,8 @@ class PlaygroundWidget(widgets.VBox):
         self.caption = fig.text(0.005, 0.985, "", va="top", ha="left")
         self.bar_rects = bars.bar(np.arange(MAX_HIDDEN + 1) + 0.5, np.full(MAX_HIDDEN + 1, 1e-6), width=0.5,
                                   bottom=1e-6, color=PALETTE[2]).patches
-        dynamic = ([self.caption, self.links, self.units, self.heat_image,
+        labels = [*self.layer_labels, *self.more_labels, *self.feature_labels]   # they follow the layers
+        dynamic = ([self.caption, *labels, self.links, self.units, self.heat_image,
                     self.train_points, self.test_points, self.train_line, self.test_line, *self.bar_rects])
         return fig, dynamic
 
@@ -313,7 +320,7 @@ class PlaygroundWidget(widgets.VBox):
         changed = {k: v for k, v in settings.items() if self.playground.config[k] != v}
         if changed:
             self.playground.configure(**changed)
-        self._show_classes_for_clicks()
+        values["click_class"] = self._show_classes_for_clicks()
         pg, c = self.playground, self.playground.config
         self._draw_network(pg, c)
         self._draw_output(pg, c, values["test_points"], values["discretise"])
@@ -336,6 +343,7 @@ class PlaygroundWidget(widgets.VBox):
                 f" · {c['activation']}, {c['init']}{extras}, seed {c['seed']} · click: class {values['click_class']}")
 
     def _show_classes_for_clicks(self):
+        """Offer one "click adds" option per class; the class a click adds."""
         k = self.playground.config["classes"]
         options = [(f"class {j}", j) for j in range(k)]
         click = self.controls["click_class"]
@@ -343,6 +351,7 @@ class PlaygroundWidget(widgets.VBox):
             value = min(click.value, k - 1)
             click.options = options
             click.value = value
+        return click.value
 
     def _layout(self, c):
         """Column x and row y of every drawn unit: features, hidden layers, output."""
@@ -397,7 +406,7 @@ class PlaygroundWidget(widgets.VBox):
                 rect.set_height(max(norms[b], 1e-6) - 1e-6)
 
     def _label_layers(self, c, xs):
-        """Name the columns (still parts of the picture: drawn again only when the layers change)."""
+        """Name the columns (set again only when the layers change)."""
         layout = (len(c["features"]), tuple(c["hidden"]))
         if layout == self._drawn_layout:
             return
@@ -420,7 +429,6 @@ class PlaygroundWidget(widgets.VBox):
             if wide:
                 label.set_position((xs[k + 1], MAX_ROWS - 0.45))
                 label.set_text(f"+{c['hidden'][k] - MAX_ROWS}")
-        self.plot_needs_background()
 
     def _draw_output(self, pg, c, show_test, discretise):
         self.heat_image.set_data(output_image(pg.output_grid(HEAT), discretise))
@@ -434,10 +442,12 @@ class PlaygroundWidget(widgets.VBox):
         epochs = np.array(pg.epochs)
         self.train_line.set_data(epochs, pg.train_loss)
         self.test_line.set_data(epochs, pg.test_loss)
-        top = max(np.nanmax(pg.train_loss[:1] + pg.test_loss[:1]), 1e-3) * 1.5     # room for the legend
+        top = _nice_ceiling(1.5 * max(np.nanmax(pg.train_loss[:1] + pg.test_loss[:1]), 1e-3))  # room for the legend
         right = max(10, epochs[-1])
         xlim, ylim = self.loss_ax.get_xlim(), self.loss_ax.get_ylim()
-        if right > xlim[1] or right < xlim[1] / 4 or not np.isclose(ylim[1], top):   # after a reset, or longer runs
+        # new limits (a redraw of the whole picture) only when the curves leave the axes or shrink in them:
+        # most settings reset the run, and a new first loss must not cost a full redraw each time
+        if right > xlim[1] or right < xlim[1] / 4 or top > ylim[1] or top < ylim[1] / 2.5:
             self.loss_ax.set_xlim(0, 2 ** np.ceil(np.log2(right)))
             self.loss_ax.set_ylim(0, top)
             self.plot_needs_background()

@@ -150,6 +150,7 @@ class LivePlot(widgets.VBox):
             raise TypeError(f"enabled must be a function of the control values; got {type(enabled).__name__}")
         self._enabled = enabled
         self._background = None
+        self._updating = False
         self.redrawn = []           # the artists each update draws (blitting), set on the first draw
         width, height = fig.get_size_inches() * fig.dpi
         self.image = DescribedImage(format="png", layout=widgets.Layout(width=f"{width:.0f}px", height=f"{height:.0f}px"))
@@ -171,7 +172,11 @@ class LivePlot(widgets.VBox):
         if self._enabled is not None:
             for name, on in self._enabled(**self.values()).items():
                 self._set_enabled(self.controls[name], on)
-        self._update(**self.values())
+        self._updating = True               # a control that ``update`` itself changes needs no redraw of its own
+        try:
+            self._update(**self.values())
+        finally:
+            self._updating = False
         self.image.value = self._draw()
         self.alt_text = describe_figure(self.fig)
         if self.image.tooltip != self.alt_text:
@@ -216,7 +221,8 @@ class LivePlot(widgets.VBox):
         return sorted(self.dynamic + frames, key=lambda artist: artist.zorder)
 
     def _on_change(self, change):
-        self.refresh()
+        if not self._updating:
+            self.refresh()
 
     def _repr_mimebundle_(self, **kwargs):
         bundle = super()._repr_mimebundle_(**kwargs)
