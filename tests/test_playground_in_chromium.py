@@ -1,6 +1,7 @@
 """The playground (course_lib/viz/playground_widget.py) in a real JupyterLab in Chromium, as a student uses it:
 Play trains while the kernel stays free (the loss falls and the picture changes over frames), Pause stops it,
-a control moved while it plays acts, a click on the heat map adds a point, and nothing logs an error.
+a control moved while it plays acts, a click on the heat map adds a point (and so does one typed: the
+keyboard's way), and nothing logs an error.
 (tests/test_browser.py moves every control of chapter 11 as of every chapter.) Writes build/browser/
 11_playground-playing.png.
 """
@@ -100,4 +101,23 @@ def test_a_click_on_the_heat_map_adds_a_point_and_starts_again(playground):
     page.settle()
     assert picture(page) != before, "a click on the heat map changed nothing"
     assert status(page)[0] == 0, "adding a point starts the network again from its initial weights"
+    assert not page.console_errors, page.console_errors[:5]
+
+
+def test_a_point_typed_from_the_keyboard_is_added(playground):
+    page = playground
+    w = widget(page)
+    w.locator("button[title='train one epoch']").click()
+    page.settle()
+    before = picture(page)
+    entry = w.locator(".widget-text:has-text('add point') input")
+    entry.focus()
+    page.page.keyboard.type("-4, 4")
+    page.page.keyboard.press("Enter")
+    deadline = time.time() + 10
+    while picture(page) == before and time.time() < deadline:
+        time.sleep(0.2)
+    page.settle()
+    assert picture(page) != before and status(page)[0] == 0, "a point typed and entered changed nothing"
+    assert entry.input_value() == "", "the field is not cleared for the next point"
     assert not page.console_errors, page.console_errors[:5]

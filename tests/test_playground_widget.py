@@ -101,6 +101,17 @@ def test_a_click_on_the_heat_map_adds_a_point_of_the_chosen_class_where_it_fell(
     assert len(w.playground.config["own_points"]) == 1
 
 
+def test_a_point_typed_and_entered_is_added_like_a_click():
+    w = small()
+    w.controls["click_class"].value = 0
+    w.point_entry.value = "2, −3"
+    assert w.playground.config["own_points"] == [[2.0, -3.0, 0]] and w.point_entry.value == ""
+    for bad in ("2", "a, b", "7, 0"):
+        w.point_entry.value = bad
+        assert "add point" in w.status.value and repr(bad) in w.status.value
+    assert len(w.playground.config["own_points"]) == 1
+
+
 def test_a_click_on_a_shrunk_picture_lands_on_the_same_point():
     w = small()
     px, py = w.heat_ax.transData.transform((-1.0, 4.0))

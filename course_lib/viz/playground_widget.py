@@ -104,6 +104,9 @@ class PlaygroundWidget(widgets.VBox):
         self.status = widgets.HTML()
         self.export = widgets.Textarea(layout=widgets.Layout(width="100%", height="0px", display="none"))
         self.export_button = widgets.Button(description="Export as PyTorch", icon="code")
+        self.point_entry = widgets.Text(description="add point", placeholder="x₁, x₂ (Enter)", continuous_update=False,
+                                        tooltip="the keyboard's way to click: a point of the 'click adds' class",
+                                        layout=widgets.Layout(width="220px"))
         self.frames, self.frame_ms, self._task = 0, float("nan"), None
         fig, dynamic = self._make_figure()
         self.fig = fig
@@ -115,9 +118,11 @@ class PlaygroundWidget(widgets.VBox):
         self.regenerate.on_click(lambda _: self._set(data_seed=self.playground.config["data_seed"] + 1))
         self.export_button.on_click(lambda _: self._show_export())
         self._listen_for_clicks()
+        self.point_entry.observe(self._on_point_entry, names="value")
         bar = widgets.HBox([self.play, self.step_button, self.reset_button, self.regenerate, self.status])
         groups = [widgets.HBox([self.controls[n] for n in names], layout=widgets.Layout(flex_flow="row wrap"))
                   for names in self.GROUPS]
+        groups[0].children += (self.point_entry,)
         if show is not None:
             unknown = sorted(set(show) - set(self.controls))
             if unknown:
@@ -126,6 +131,9 @@ class PlaygroundWidget(widgets.VBox):
                 if name not in show:
                     control.layout.display = "none"
                     control.add_class("nncourse-hidden")      # the browser tests leave hidden controls alone
+            if "click_class" not in show:
+                self.point_entry.layout.display = "none"
+                self.point_entry.add_class("nncourse-hidden")
         settings = widgets.VBox(groups)
         settings.add_class("nncourse-controls")
         export = widgets.VBox([self.export_button, self.export])
@@ -265,6 +273,23 @@ class PlaygroundWidget(widgets.VBox):
         if abs(x1) <= PLAYGROUND_EXTENT and abs(x2) <= PLAYGROUND_EXTENT:
             label = min(self.controls["click_class"].value, self.playground.config["classes"] - 1)
             self.add_point(float(x1), float(x2), int(label))
+
+    def _on_point_entry(self, change):
+        """"x₁, x₂" typed and Enter: the point is added as a click there would add it."""
+        text = change["new"].strip()
+        if not text:
+            return
+        try:
+            x1, x2 = (float(v) for v in text.replace("−", "-").replace(",", " ").split())
+            if not (abs(x1) <= PLAYGROUND_EXTENT and abs(x2) <= PLAYGROUND_EXTENT):
+                raise ValueError
+        except ValueError:
+            self.status.value = (f"<b>add point</b>: type two numbers between −{PLAYGROUND_EXTENT:g} and "
+                                 f"{PLAYGROUND_EXTENT:g}, e.g. 2, −3; got {text!r}")
+            return
+        label = min(self.controls["click_class"].value, self.playground.config["classes"] - 1)
+        self.add_point(x1, x2, int(label))
+        self.point_entry.value = ""
 
     # --- the picture ----------------------------------------------------------------------------
     def _make_figure(self):
