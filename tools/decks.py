@@ -37,6 +37,7 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 FOLD_LINES = 8           # code cells longer than this are folded on the slide
 STATIC_CAPTION = "A live widget: its first frame here; drag its sliders in JupyterLab (make present)."
 STATIC_WIDGET = "nncourse_static_widget"   # output metadata flag: this PNG stands for a live widget
+CJK_FONT_DIR = "cjk-font"   # under assets/: the Chinese font subset (tools/cjk_font.py) and its CSS
 ERROR_LINES = 6          # how much of a failed chapter's error the build prints
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -103,7 +104,11 @@ def open_tarball(package):
 
 
 def install_assets(out_dir):
-    """Copy the files the decks use out of the cached tarballs into out_dir/assets/<package>/."""
+    """Copy the files the decks use out of the cached tarballs into out_dir/assets/<package>/, and write
+    the subset of the Chinese font the course uses (tools/cjk_font.py) into out_dir/assets/cjk-font/."""
+    import cjk_font      # here, not at the top: cjk_font imports this module
+
+    cjk_font.write_font_files(Path(out_dir) / "assets" / CJK_FONT_DIR)
     for package, (version, _, wanted) in ASSETS.items():
         if not wanted:
             continue
@@ -200,8 +205,16 @@ def export_slides(nb, asset_prefix="assets"):
     exporter.mathjax_url = f"{asset_prefix}/mathjax/es5/tex-svg-full.js"
     html, _ = exporter.from_notebook_node(nb, resources={"nncourse_fold_lines": FOLD_LINES,
                                                          "nncourse_static_widget": STATIC_WIDGET,
-                                                         "nncourse_static_caption": STATIC_CAPTION})
+                                                         "nncourse_static_caption": STATIC_CAPTION,
+                                                         "nncourse_cjk_css": cjk_css_url(asset_prefix)})
     return html
+
+
+def cjk_css_url(asset_prefix="assets"):
+    """The Chinese font's CSS, relative to a page beside the assets folder."""
+    import cjk_font
+
+    return f"{asset_prefix}/{CJK_FONT_DIR}/{cjk_font.CSS_NAME}"
 
 
 def slide_count(nb):
@@ -237,7 +250,9 @@ def write_index(out_dir, decks):
     rows = "\n".join(f'<li><a href="{d["deck"]}">{d["title"]}</a> · {d["slides"]} slides</li>' for d in decks)
     (Path(out_dir) / "index.html").write_text(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>nncourse decks</title>\n"
-        "<style>body{font-family:sans-serif;max-width:44em;margin:3em auto;font-size:20px;line-height:1.6}</style>"
+        f"<link rel=\"stylesheet\" href=\"{cjk_css_url()}\">\n"
+        "<style>body{font-family:'nncourse CJK',sans-serif;max-width:44em;margin:3em auto;"
+        "font-size:20px;line-height:1.6}</style>"
         "</head>\n<body><h1>nncourse: slide decks</h1>\n"
         "<p>Arrow keys move between slides (down for details); <b>S</b> opens the speaker notes; <b>F</b> is "
         "full screen; <b>Esc</b> shows all slides. Everything here works with no network.</p>\n"
