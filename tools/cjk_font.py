@@ -87,10 +87,12 @@ def unicode_range(codepoints):
 
 
 def _subset_woff2(font, codepoints):
-    """``font`` cut down to the glyphs of ``codepoints`` (variations kept, hinting dropped), as woff2."""
+    """``font`` cut down to the glyphs of ``codepoints`` (variations kept, hinting dropped), as woff2.
+
+    The .notdef glyph keeps its box: a character the subset lacks shows as a box, not as a blank."""
     from fontTools import subset
 
-    options = subset.Options(flavor="woff2", hinting=False)
+    options = subset.Options(flavor="woff2", hinting=False, notdef_outline=True)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=codepoints)
     subsetter.subset(font)
