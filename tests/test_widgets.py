@@ -1,6 +1,7 @@
 """Tests of course_lib/viz/widgets.py, plotting.py and compgraph.py, on the Agg backend (no browser)."""
 import base64
 import gc
+import io
 import subprocess
 import sys
 import weakref
@@ -9,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from PIL import Image
 
 from course_lib.viz import widgets as W
 from course_lib.viz.compgraph import GraphView
@@ -93,6 +95,22 @@ def test_live_plot_updates_and_redraws_on_each_control_change(live_plot):
     plot.controls["style"].value = "--"
     assert calls[-1] == {"a": 2.5, "style": "--"} and len(calls) == 3
     assert bytes(plot.image.value) != second
+
+
+def test_a_jpeg_live_plot_shows_a_jpeg_and_exports_a_png_of_the_same_picture():
+    fig = new_figure(3, 2, dpi=50)
+    fig.add_subplot().imshow(np.linspace(0, 1, 400).reshape(20, 20))
+    plot = W.LivePlot(fig, {"a": W.slider("a", 1.0, 0.1, 3.0, 0.1)}, lambda a: None, image_format="jpeg")
+    shown = bytes(plot.image.value)
+    assert shown.startswith(b"\xff\xd8") and plot.image.format == "jpeg"
+    bundle, _ = plot._repr_mimebundle_()
+    png = base64.b64decode(bundle["image/png"])
+    assert png.startswith(PNG_SIGNATURE)
+    as_jpeg = np.asarray(Image.open(io.BytesIO(shown)).convert("RGB"), dtype=int)
+    as_png = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=int)
+    assert np.abs(as_jpeg - as_png).mean() < 2
+    with pytest.raises(ValueError, match="image_format"):
+        W.LivePlot(fig, {}, lambda: None, image_format="gif")
 
 
 def test_a_control_that_update_changes_costs_no_second_redraw():

@@ -111,7 +111,7 @@ class PlaygroundWidget(widgets.VBox):
         fig, dynamic = self._make_figure()
         self.fig = fig
         self.plot = LivePlot(fig, self.controls, self._update, name="playground", dynamic=dynamic,
-                             enabled=self._enabled)
+                             enabled=self._enabled, image_format="jpeg")
         self.play.observe(self._on_play, names="value")
         self.step_button.on_click(lambda _: self.step())
         self.reset_button.on_click(lambda _: self.reset())
@@ -158,7 +158,7 @@ class PlaygroundWidget(widgets.VBox):
     def _repr_mimebundle_(self, **kwargs):
         """The widget, and the picture as a PNG with its alt text for exports and decks."""
         bundle = super()._repr_mimebundle_(**kwargs)
-        bundle["image/png"] = base64.b64encode(self.plot.image.value).decode("ascii")
+        bundle["image/png"] = base64.b64encode(self.plot.png()).decode("ascii")
         return bundle, {"image/png": {"alt": self.plot.alt_text}}
 
     # --- controls -------------------------------------------------------------------------------
