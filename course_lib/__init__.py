@@ -6,7 +6,8 @@ What the course teaches (reference implementations, numpy unless the chapter is 
 tested against finite differences and, where torch has the same thing, against torch):
 
     activations      activation functions and their derivatives                    00 02 03 04 06
-    losses           softmax, cross-entropy, MSE, the L1 and L2 penalties          02 03 05 06 08
+    losses           softmax, log-sum-exp, cross-entropy, MSE, entropy, KL, the     02 03 05 06 08
+                     Gaussian NLL, the L1 and L2 penalties
     layers           graph nodes with forward/backward: Affine, ReLU, Sigmoid,     02 04 08
                      Tanh, SoftmaxWithLoss, Dropout, BatchNorm, Residual, ...
     conv             Conv2D, AvgPool2D, Flatten: weight sharing                    08
