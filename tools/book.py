@@ -114,6 +114,11 @@ def key_terms(nb):
     return []
 
 
+def _sort_key(english):
+    """Where a term goes in the glossary: by its first letter, case ignored ("(uncentred) moment" under u)."""
+    return re.sub(r"^[^A-Za-z0-9]+", "", english).lower()
+
+
 def glossary_markdown(chapters):
     """The glossary page (MyST markdown): every key term of every chapter, alphabetical, with its chapters.
 
@@ -125,7 +130,7 @@ def glossary_markdown(chapters):
         for term in chapter["terms"]:
             where.setdefault(term, []).append(chapter["name"])
     rows = [f"| {english} | {chinese} | " + " · ".join(f"[{name[:2]}]({name}.ipynb)" for name in names) + " |"
-            for (english, chinese), names in sorted(where.items(), key=lambda item: (item[0][0].lower(), item[0]))]
+            for (english, chinese), names in sorted(where.items(), key=lambda item: (_sort_key(item[0][0]), item[0]))]
     return ("# Key terms · 术语表\n\n"
             "Every key term of the course with the lecture's Chinese name, gathered from the **Key terms** "
             f"table at the end of each chapter; {len(rows)} terms, in alphabetical order. The last column "
@@ -237,6 +242,7 @@ def book_config(css_files):
             "mathjax_path": MATHJAX,                       # Sphinx's default is a CDN
             "mathjax3_config": {"options": {"enableMenu": False}},   # the menu loads extensions on demand
             "nb_ipywidgets_js": {},                        # never the widget manager from a CDN
+            "html_show_search_summary": False,   # the summary is fetched, which file:// pages may not do
             # replaces Jupyter Book's theme options: no launch, repository or edit buttons
             "html_theme_options": {"search_bar_text": "Search the course…", "home_page_in_toc": True,
                                    "use_download_button": True, "use_fullscreen_button": True,
