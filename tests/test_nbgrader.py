@@ -20,8 +20,14 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
+from labdriver import lab_and_browser, require_browser
+
 ROOT = Path(__file__).resolve().parents[1]
 TOOLS = ROOT / "tools"
+STUDENT_LAB_CONFIGS = ("lab", "present")     # tools/lab (make lab) and tools/present (make present)
+# What nbgrader's installation switches on for every JupyterLab of this environment.
+NBGRADER_SERVER_CONFIG = Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / "nbgrader.json"
+NBGRADER_LAB_EXTENSION = "@jupyter/nbgrader"
 GRADED_CHAPTER = "01_neurons"   # four exercises: predict-then-run, find-the-bug, two to write; runs in ~4 s
 CHAPTERS = sorted(path.stem for path in (ROOT / "notebooks").glob("*.ipynb"))
 # Per submission, the points of each exercise (its check's name) that autograde must give.
@@ -233,3 +239,53 @@ def test_build_refuses_a_solution_without_its_exercise(tmp_path):
     with pytest.raises(nbgrader_course.CourseError, match=r"no student cell calls check\.f"):
         nbgrader_course.build_course(tmp_path / "out", root=tmp_path)
     assert not (tmp_path / "out").exists(), "a refused build must write nothing"
+
+
+# --- the students' JupyterLab ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("config", STUDENT_LAB_CONFIGS)
+def test_course_lab_configs_switch_off_every_nbgrader_extension(config):
+    enabled = json.loads(NBGRADER_SERVER_CONFIG.read_text())["ServerApp"]["jpserver_extensions"]
+    folder = ROOT / "tools" / config
+    server = json.loads((folder / "jupyter_server_config.json").read_text())["ServerApp"]["jpserver_extensions"]
+    assert enabled and {name: server.get(name) for name in enabled} == {name: False for name in enabled}
+    page = json.loads((folder / "labconfig" / "page_config.json").read_text())
+    assert page["disabledExtensions"] == {NBGRADER_LAB_EXTENSION: True}
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["make-lab", "make-present"])
+def test_students_jupyterlab_shows_no_nbgrader_menu_or_button(present):
+    """nbgrader is installed in .venv, but the Lab of `make lab` / `make present` has no Nbgrader menu,
+    no Validate button, no assignment side panel, no console error and no request off the machine."""
+    require_browser("the students' JupyterLab without nbgrader")
+    with lab_and_browser(present=present) as (lab, chromium):
+        page = chromium.new_page(viewport={"width": 1280, "height": 800})
+        errors, remote = [], []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+
+        def local_only(route):
+            url = route.request.url
+            if url.startswith(("file://", "http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:")):
+                route.continue_()
+            else:
+                remote.append(url)
+                route.abort()
+
+        page.route("**/*", local_only)
+        page.goto(lab.url(f"lab/workspaces/nbgrader{int(time.time() * 1000)}/tree/notebooks/"
+                          "00_start_here.ipynb?reset"))
+        page.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=90_000)
+        page.wait_for_selector(".jp-NotebookPanel-toolbar [data-jp-item-name='deck']", timeout=30_000)
+        menus = page.locator(".lm-MenuBar-item").all_inner_texts()
+        toolbar = page.locator(".jp-NotebookPanel-toolbar .jp-Toolbar-item").evaluate_all(
+            "items => items.map(item => item.innerText.trim())")
+        tabs = page.locator(".jp-SideBar .lm-TabBar-tab").evaluate_all(
+            "tabs => tabs.map(tab => tab.getAttribute('data-id'))")
+        assert "Run" in menus and "Nbgrader" not in menus, menus
+        assert "Validate" not in toolbar, toolbar
+        assert "filebrowser" in tabs and not [t for t in tabs if t and "nbgrader" in t], tabs
+        for api in ("formgrader", "assignments", "courses"):
+            assert page.request.get(lab.url(api)).status == 404, f"nbgrader's /{api} is served to students"
+        assert not errors, f"console errors: {errors[:5]}"
+        assert not remote, f"requests off the machine: {remote[:5]}"
