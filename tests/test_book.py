@@ -16,7 +16,6 @@ import html.parser
 import json
 import re
 import sys
-import time
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -37,11 +36,8 @@ SOLUTION_TEXT = "Reference solution (hidden in class"   # how every solution cel
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
-    """The website, built once: build_book's record, with ``seconds`` (the whole build) added."""
-    start = time.perf_counter()
-    built = book.build_book(tmp_path_factory.mktemp("book"))
-    built["seconds"] = time.perf_counter() - start
-    return built
+    """The website, built once: build_book's record (``html``: the site's folder)."""
+    return book.build_book(tmp_path_factory.mktemp("book"))
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +88,8 @@ PAGE_FACTS = """() => ({
     broken_images: Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0)
         .map(i => i.getAttribute('src')),
     maths: document.querySelectorAll('.math').length,
-    raw_maths: Array.from(document.querySelectorAll('.math')).filter(m => !m.querySelector('mjx-container'))
-        .map(m => m.textContent.slice(0, 40)),
+    raw_maths: Array.from(document.querySelectorAll('.math'))
+        .filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 40)),
     widget_pictures: Array.from(document.querySelectorAll('p.nncourse-static')).filter(p => {
         const img = p.parentElement.previousElementSibling;
         return img && img.tagName === 'IMG' && img.naturalWidth > 100;
@@ -104,7 +100,7 @@ PAGE_FACTS = """() => ({
 
 
 def widget_count(notebook):
-    """How many widgets a chapter shows (as tests/test_decks.py counts them): a playground draws with a LivePlot."""
+    """How many widgets a chapter shows, counted as tests/test_decks.py counts them."""
     nb = nbformat.read(notebook, as_version=4)
     return sum(bool(re.search(r"\bLivePlot\(|\bPlaygroundWidget(?:\.preset)?\(", c.source))
                for c in nb.cells if c.cell_type == "code" and not is_left_out(c))
@@ -117,7 +113,7 @@ def local_path(url):
 
 def test_every_page_works_offline(site, chromium):
     html_dir = site["html"]
-    pages = sorted(path for path in html_dir.glob("*.html") if path.name != "index.html")   # a redirect
+    pages = sorted(path for path in html_dir.glob("*.html") if path.name != "index.html")  # a redirect
     chapters = [f"{nb.stem}.html" for nb in NOTEBOOKS]
     assert set(chapters + [f"{book.GLOSSARY}.html", "search.html"]) <= {p.name for p in pages}
     problems, facts = {}, {}
@@ -140,18 +136,20 @@ def test_every_page_works_offline(site, chromium):
             if not url.startswith("file://"):
                 continue                                  # a link out, not a request: the reader decides
             target, fragment = local_path(url), urlsplit(url).fragment
-            if not target.exists() or (fragment and target.name in ids and unquote(fragment) not in ids[target.name]):
+            no_anchor = fragment and target.name in ids and unquote(fragment) not in ids[target.name]
+            if not target.exists() or no_anchor:
                 broken.add(f"{name} -> {url.removeprefix(html_dir.as_uri())}")
     assert not broken, f"links to no file or no anchor: {sorted(broken)[:10]}"
 
+    in_order = chapters + [f"{book.GLOSSARY}.html"]
     for notebook, chapter in zip(NOTEBOOKS, chapters):
         found = facts[chapter]
-        assert found["sidebar"] == [n if n != chapter else "#" for n in chapters + [f"{book.GLOSSARY}.html"]], \
-            f"{chapter}: the sidebar does not list every chapter and the glossary in order: {found['sidebar']}"
-        expects_maths = "$" in "".join(c.source for c in nbformat.read(notebook, as_version=4).cells
-                                       if c.cell_type == "markdown")
-        assert found["maths"] > 0 or not expects_maths, f"{chapter}: no maths typeset"
-        assert found["widget_pictures"] == widget_count(notebook), f"{chapter}: a widget without its picture"
+        assert found["sidebar"] == [name if name != chapter else "#" for name in in_order], \
+            f"{chapter}: the sidebar does not list every chapter and the glossary: {found['sidebar']}"
+        cells = nbformat.read(notebook, as_version=4).cells
+        has_maths = any("$" in c.source for c in cells if c.cell_type == "markdown")
+        assert found["maths"] > 0 or not has_maths, f"{chapter}: no maths typeset"
+        assert found["widget_pictures"] == widget_count(notebook), f"{chapter}: a widget without picture"
 
 
 def test_index_opens_the_first_chapter(site, chromium):
@@ -169,9 +167,10 @@ def test_no_page_names_a_remote_script_style_font_or_image(site):
         parser = _Sources()
         parser.feed(path.read_text(encoding="utf-8"))
         remote += [f"{path.name}: {url}" for url in parser.urls if re.match(r"(https?:)?//", url)]
-    css = [path for path in site["html"].rglob("*.css")]
-    remote += [f"{path.name}: {url}" for path in css
-               for url in re.findall(r"url\(\s*['\"]?((?:https?:)?//[^'\")]+)", path.read_text(errors="replace"))]
+    for path in site["html"].rglob("*.css"):
+        css = path.read_text(errors="replace")
+        urls = re.findall(r"url\(\s*['\"]?((?:https?:)?//[^'\")]+)", css)
+        remote += [f"{path.name}: {url}" for url in urls]
     assert not remote, remote[:10]
 
 
@@ -187,7 +186,8 @@ class _Sources(html.parser.HTMLParser):
         attrs = dict(attrs)
         if tag in ("script", "img", "source", "iframe", "video", "audio", "embed") and attrs.get("src"):
             self.urls.append(attrs["src"])
-        if tag == "link" and attrs.get("href") and attrs.get("rel") not in ("next", "prev", "index", "search"):
+        navigation = ("next", "prev", "index", "search")         # links to pages, not loaded with this one
+        if tag == "link" and attrs.get("href") and attrs.get("rel") not in navigation:
             self.urls.append(attrs["href"])
         self._in_script = tag == "script"
 
@@ -220,10 +220,11 @@ def test_each_chapter_links_to_its_notebook(site):
 def test_glossary_lists_every_chapters_key_terms_in_english_and_chinese(site, chromium):
     page = OfflinePage(chromium, (site["html"] / f"{book.GLOSSARY}.html").as_uri())
     try:
-        rows = page.evaluate("""() => Array.from(document.querySelectorAll('article table tbody tr')).map(tr => [
-            tr.cells[0].innerText.trim(), tr.cells[1].innerText.trim(),
-            Array.from(tr.cells[2].querySelectorAll('a')).map(a => a.getAttribute('href'))])""")
-        header = page.evaluate("() => Array.from(document.querySelectorAll('article table thead th')).map(t => t.innerText.trim())")
+        rows = page.evaluate("""() => Array.from(document.querySelectorAll('article table tbody tr'))
+            .map(tr => [tr.cells[0].innerText.trim(), tr.cells[1].innerText.trim(),
+                Array.from(tr.cells[2].querySelectorAll('a')).map(a => a.getAttribute('href'))])""")
+        header = page.evaluate("""() => Array.from(document.querySelectorAll('article table thead th'))
+            .map(th => th.innerText.trim())""")
     finally:
         page.close()
     assert header[:2] == ["English", "中文"]
@@ -256,16 +257,71 @@ def test_chinese_is_drawn_without_a_system_font(site, chromium):
 
 
 def test_search_finds_the_one_chapter_that_uses_a_term(site, chromium):
-    sources = {nb.stem: (site["html"] / "_sources" / nb.name).read_text(encoding="utf-8") for nb in NOTEBOOKS}
+    sources = {nb.stem: (site["html"] / "_sources" / nb.name).read_text(encoding="utf-8")
+               for nb in NOTEBOOKS}
     using = [name for name, text in sources.items() if re.search(rf"\b{SEARCHED_TERM}\b", text)]
     assert len(using) == 1, f"pick a term only one chapter uses; {SEARCHED_TERM} is in {using}"
     page = OfflinePage(chromium, (site["html"] / "search.html").as_uri() + f"?q={SEARCHED_TERM}")
     try:
-        page.page.wait_for_selector("#search-results ul.search li a", timeout=20_000)
-        found = page.evaluate("() => Array.from(document.querySelectorAll('#search-results ul.search li a'))"
-                              ".map(a => a.getAttribute('href'))")
+        page.page.wait_for_selector("#search-results li a", timeout=20_000)
+        found = page.evaluate("""() => Array.from(document.querySelectorAll('#search-results li a'))
+            .map(a => a.getAttribute('href'))""")
         assert not page.errors and not page.blocked
     finally:
         page.close()
     chapters = {href.split(".html")[0] for href in found} & set(sources)
     assert chapters == set(using), f"searching {SEARCHED_TERM} found {found}"
+
+
+def _notebook(*cells):
+    return nbformat.v4.new_notebook(cells=list(cells))
+
+
+def test_key_terms_reads_every_english_chinese_pair_of_the_table():
+    table = ("## Key terms\n\n| English | 中文 | English | 中文 |\n|---|---|---|---|\n"
+             "| loss function | 损失函数 | entropy | 熵 |\n| likelihood | 似然 | | |\n")
+    nb = _notebook(nbformat.v4.new_markdown_cell("# 06 · Losses"), nbformat.v4.new_markdown_cell(table))
+    assert book.key_terms(nb) == [("loss function", "损失函数"), ("entropy", "熵"), ("likelihood", "似然")]
+    assert book.key_terms(_notebook(nbformat.v4.new_markdown_cell("# 00 · Start here"))) == []
+
+
+def test_key_terms_refuse_a_table_without_english_and_chinese_columns():
+    table = "## Key terms\n\n| term | meaning |\n|---|---|\n| a | b |\n"
+    nb = _notebook(nbformat.v4.new_markdown_cell(table))
+    with pytest.raises(ValueError, match="English"):
+        book.key_terms(nb)
+
+
+def test_glossary_gives_a_term_several_chapters_list_one_row_linking_to_each():
+    vanishing = ("vanishing gradient", "梯度消失")
+    chapters = [{"name": "04_vanishing", "terms": [vanishing]},
+                {"name": "06_losses", "terms": [vanishing, ("(uncentred) moment", "矩")]}]
+    rows = [line for line in book.glossary_markdown(chapters).splitlines() if line.startswith("| ")][1:]
+    assert rows == ["| (uncentred) moment | 矩 | [06](06_losses.ipynb) |",
+                    "| vanishing gradient | 梯度消失 | [04](04_vanishing.ipynb) · [06](06_losses.ipynb) |"]
+
+
+def test_the_reader_gets_no_notes_or_solutions_and_a_caption_under_each_widget_picture():
+    decks = book.decks
+    widget = nbformat.v4.new_output("display_data", data={
+        "image/png": "iVBORw0KGgo=", "text/plain": "LivePlot(...)", decks.WIDGET_VIEW: {"model_id": "x"}},
+        metadata={"image/png": {"alt": "A sigmoid curve."}})
+    shown = nbformat.v4.new_code_cell("LivePlot(fig, controls)", outputs=[widget])
+    notes = nbformat.v4.new_markdown_cell("> **Speaker notes.** Ask the room.",
+                                          metadata={"slideshow": {"slide_type": "notes"}})
+    solution = nbformat.v4.new_code_cell("sigmoid_solution = 1", metadata={"tags": ["solution"]})
+    hidden = nbformat.v4.new_code_cell("setup()", metadata={"jupyter": {"source_hidden": True}})
+    nb = book.for_the_web(_notebook(shown, notes, solution, hidden))
+    assert [cell.source for cell in nb.cells] == ["LivePlot(fig, controls)", "setup()"]
+    picture, caption = nb.cells[0].outputs
+    assert list(picture["data"]) == ["image/png"] and "nncourse-static" in caption["data"]["text/html"]
+    assert nb.cells[0].metadata["mystnb"]["image"]["alt"] == "A sigmoid curve."
+    assert nb.cells[1].metadata["tags"] == ["hide-input"]
+
+
+def test_a_chapter_that_fails_stops_the_build_naming_the_chapter_and_its_cell(tmp_path):
+    broken = tmp_path / "05_broken.ipynb"
+    cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_code_cell("1 / 0")]
+    nbformat.write(_notebook(*cells), broken)
+    with pytest.raises(book.BookBuildError, match=r"05_broken.ipynb: cell 1 \('1 / 0'\) raised ZeroDiv"):
+        book.stage_chapters([broken], tmp_path / "source")

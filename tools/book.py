@@ -38,41 +38,45 @@ from student_edition import is_left_out  # noqa: E402
 
 ROOT = decks.ROOT
 DEFAULT_OUT = ROOT / "build" / "book"
-TITLE = "nncourse — neural networks, from the biological neuron to PyTorch autograd"
+TITLE = "nncourse — neural networks"                # above the sidebar
 GLOSSARY = "glossary"        # the glossary page's name (glossary.md, glossary.html)
 KEY_TERMS = "## Key terms"
-WIDGET_CAPTION = ("A live widget: its first frame here. Download this chapter's notebook (⬇ at the top of the "
-                  "page) and run it in JupyterLab to move its controls.")
+WIDGET_CAPTION = ("A live widget: its first frame here. Download this chapter's notebook (⬇ at the top of "
+                  "the page) and run it in JupyterLab to move its controls.")
 # The site's own static files go to source/assets/ (Sphinx copies them to html/_static/). Not to
 # source/_static/: Jupyter Book would load every .js in that folder on every page, MathJax twice.
 ASSETS = "assets"
-MATHJAX = "mathjax/es5/tex-svg-full.js"            # under assets/, from the deck's pinned MathJax
-CJK_FONT_DIR = "cjk-font"                           # under assets/: tools/cjk_font.py's files
-THEME_CSS = "nncourse.css"                          # under assets/: the theme's fonts start with the subset
-FAVICON = "favicon.svg"                             # under assets/: else the browser asks for /favicon.ico
-FAVICON_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><g stroke="#1a6fb5" stroke-width="2.5">'
-               '<path d="M6 8 L16 16 M6 24 L16 16 M16 16 L27 16"/></g><circle cx="16" cy="16" r="6" fill="#1a6fb5"/>'
-               '<circle cx="6" cy="8" r="3.5" fill="#8fb8de"/><circle cx="6" cy="24" r="3.5" fill="#8fb8de"/></svg>\n')
+MATHJAX = "mathjax/es5/tex-svg-full.js"    # under assets/: the decks' pinned MathJax
+CJK_FONT_DIR = "cjk-font"                   # under assets/: tools/cjk_font.py's files
+THEME_CSS = "nncourse.css"                  # under assets/: the theme's fonts start with the subset
+FAVICON = "favicon.svg"                     # under assets/: else the browser asks for /favicon.ico
+FAVICON_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32">'       # a neuron, two inputs
+               '<g stroke="#1a6fb5" stroke-width="2.5">'
+               '<path d="M6 8 L16 16 M6 24 L16 16 M16 16 L27 16"/></g>'
+               '<circle cx="16" cy="16" r="6" fill="#1a6fb5"/>'
+               '<circle cx="6" cy="8" r="3.5" fill="#8fb8de"/>'
+               '<circle cx="6" cy="24" r="3.5" fill="#8fb8de"/></svg>\n')
 # Jupyter Book's Sphinx extensions but Thebe (it names a script on unpkg.com in every page); comments
 # stay, switched off (html.comments), as Jupyter Book always sets their configuration
 EXTENSIONS = ["sphinx_togglebutton", "sphinx_copybutton", "myst_nb", "jupyter_book", "sphinx_comments",
               "sphinx_external_toc", "sphinx_design", "sphinx_book_theme"]
 # The theme's own font stacks (pydata-sphinx-theme's --pst-font-family-*-system) headed by the course's
-# Chinese subset. First, not last: Chromium does not load a web font that comes after an installed one
-# and draws empty boxes (tools/cjk_font.py); its unicode-range holds only Chinese, so all else is as before.
+# Chinese subset. First, not last: Chromium does not load a web font that comes after an installed
+# one and draws empty boxes (tools/cjk_font.py); its unicode-range holds only Chinese, so Latin text
+# keeps the theme's fonts.
 FONT_CSS = f"""/* nncourse: Chinese on any machine, from the course's font subset ({CJK_FONT_DIR}/) */
 html {{
   --pst-font-family-base-system: "{cjk_font.FAMILY}", system-ui, sans-serif, "Apple Color Emoji",
     "Segoe UI Emoji", "Segoe UI Symbol", "Noto Color Emoji";
-  --pst-font-family-monospace-system: "{cjk_font.FAMILY}", ui-monospace, "Cascadia Code", "Source Code Pro",
-    "Menlo", "Consolas", "DejaVu Sans Mono", monospace;
+  --pst-font-family-monospace-system: "{cjk_font.FAMILY}", ui-monospace, "Cascadia Code",
+    "Source Code Pro", "Menlo", "Consolas", "DejaVu Sans Mono", monospace;
 }}
 p.nncourse-static {{ font-size: 0.85em; font-style: italic; margin-top: 0.2em; }}
 """
 
 
 class BookBuildError(Exception):
-    """Some chapters did not execute; ``failures`` maps each notebook's name to its error's first lines."""
+    """Some chapters did not execute: ``failures`` maps each notebook's name to its error's first lines."""
 
     def __init__(self, failures):
         self.failures = failures
@@ -115,12 +119,12 @@ def key_terms(nb):
 
 
 def _sort_key(english):
-    """Where a term goes in the glossary: by its first letter, case ignored ("(uncentred) moment" under u)."""
+    """Where a term goes in the glossary: by its first letter, any case ("(uncentred) moment" under u)."""
     return re.sub(r"^[^A-Za-z0-9]+", "", english).lower()
 
 
 def glossary_markdown(chapters):
-    """The glossary page (MyST markdown): every key term of every chapter, alphabetical, with its chapters.
+    """The glossary page (MyST markdown): every chapter's key terms, alphabetical, with their chapters.
 
     ``chapters`` is a list of dicts with ``name`` (the notebook's stem) and ``terms`` (key_terms()).
     A term that several chapters list with the same Chinese name is one row linking to each of them.
@@ -129,12 +133,14 @@ def glossary_markdown(chapters):
     for chapter in chapters:
         for term in chapter["terms"]:
             where.setdefault(term, []).append(chapter["name"])
-    rows = [f"| {english} | {chinese} | " + " · ".join(f"[{name[:2]}]({name}.ipynb)" for name in names) + " |"
-            for (english, chinese), names in sorted(where.items(), key=lambda item: (_sort_key(item[0][0]), item[0]))]
+    rows = []
+    for (english, chinese), names in sorted(where.items(), key=lambda kv: (_sort_key(kv[0][0]), kv[0])):
+        links = " · ".join(f"[{name[:2]}]({name}.ipynb)" for name in names)     # 01_neurons -> [01](...)
+        rows.append(f"| {english} | {chinese} | {links} |")
     return ("# Key terms · 术语表\n\n"
-            "Every key term of the course with the lecture's Chinese name, gathered from the **Key terms** "
-            f"table at the end of each chapter; {len(rows)} terms, in alphabetical order. The last column "
-            "links to the chapters that use the term.\n\n"
+            "Every key term of the course with the lecture's Chinese name, gathered from the "
+            f"**Key terms** table at the end of each chapter; {len(rows)} terms, in alphabetical order. "
+            "The last column links to the chapters that use the term.\n\n"
             "| English | 中文 | chapter |\n|---|---|---|\n" + "\n".join(rows) + "\n")
 
 
@@ -165,31 +171,31 @@ def for_the_web(nb):
             if output.get("metadata", {}).get(decks.STATIC_WIDGET):
                 outputs.append(nbformat.from_dict(caption))
         cell.outputs = outputs
-        alts = {o.get("metadata", {}).get("image/png", {}).get("alt") for o in outputs if "image/png" in o.get("data", {})}
-        if len(alts) == 1 and None not in alts:
+        alts = {output.get("metadata", {}).get("image/png", {}).get("alt")
+                for output in outputs if "image/png" in output.get("data", {})}
+        if len(alts) == 1 and None not in alts:          # one alt text for the cell's pictures
             cell.metadata.setdefault("mystnb", {}).setdefault("image", {})["alt"] = alts.pop()
     return nb
-
 
 
 def stage_chapter(notebook, source_dir):
     """Execute one chapter, make it the reader's version and write it into ``source_dir``.
 
-    Returns its record: ``name`` (the notebook's stem), ``title``, ``terms`` (key_terms()), ``seconds``.
+    Returns its record: ``name`` (the notebook's stem), ``terms`` (key_terms()) and ``seconds``.
     """
     import nbformat
 
     start = time.perf_counter()
     nb = for_the_web(decks.execute(Path(notebook)))
     nbformat.write(nb, Path(source_dir) / Path(notebook).name)
-    return {"name": Path(notebook).stem, "title": decks.deck_title(nb, Path(notebook).stem),
-            "terms": key_terms(nb), "seconds": round(time.perf_counter() - start, 1)}
+    seconds = round(time.perf_counter() - start, 1)
+    return {"name": Path(notebook).stem, "terms": key_terms(nb), "seconds": seconds}
 
 
 def stage_chapters(notebooks, source_dir, workers=2):
     """Stage every chapter (stage_chapter), ``workers`` at a time as tools/decks.py builds its decks.
 
-    Returns the records in the notebooks' order; raises BookBuildError naming every chapter that failed.
+    Returns the records in the notebooks' order; raises BookBuildError naming each chapter that failed.
     """
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(stage_chapter, notebook, source_dir) for notebook in notebooks]
@@ -226,8 +232,8 @@ def book_config(css_files):
         "copyright": "",
         "only_build_toc_files": True,
         "execute": {"execute_notebooks": "off"},
-        "html": {"use_multitoc_numbering": False, "home_page_in_navbar": True, "favicon": f"{ASSETS}/{FAVICON}",
-                 "comments": {"hypothesis": False, "utterances": False}},
+        "html": {"use_multitoc_numbering": False, "home_page_in_navbar": True,
+                 "favicon": f"{ASSETS}/{FAVICON}", "comments": {"hypothesis": False, "utterances": False}},
         "launch_buttons": {"thebe": False, "binderhub_url": "", "jupyterhub_url": "", "colab_url": "",
                            "deepnote_url": ""},
         "latex": {"use_jupyterbook_latex": False},
@@ -237,7 +243,7 @@ def book_config(css_files):
             "suppress_warnings": ["myst.domains", "myst.header"],   # chapters skip levels, as slides do
             "html_static_path": [ASSETS],
             "html_context": {"default_mode": "light"},     # else the theme logs an error on a first visit
-            "html_title": "nncourse — neural networks",
+            "html_title": TITLE,
             "html_css_files": css_files,
             "mathjax_path": MATHJAX,                       # Sphinx's default is a CDN
             "mathjax3_config": {"options": {"enableMenu": False}},   # the menu loads extensions on demand
@@ -255,36 +261,36 @@ def book_config(css_files):
 
 
 def book_toc(chapters):
-    """The book's _toc.yml (as a dict): the first chapter is the home page, then the others, the glossary."""
+    """The book's _toc.yml (as a dict): the first chapter is the home page, the others, the glossary."""
     return {"format": "jb-book", "root": chapters[0]["name"],
             "chapters": [{"file": c["name"]} for c in chapters[1:]] + [{"file": GLOSSARY}]}
 
 
 def write_book_files(source_dir, chapters):
-    """Write everything but the chapters into ``source_dir``: the glossary, the assets, _config.yml, _toc.yml."""
+    """Write all but the chapters into ``source_dir``: the glossary, the assets, _config.yml, _toc.yml."""
     import yaml
 
     source_dir = Path(source_dir)
     (source_dir / f"{GLOSSARY}.md").write_text(glossary_markdown(chapters), encoding="utf-8")
     css_files = write_assets(source_dir / ASSETS)
-    (source_dir / "_config.yml").write_text(yaml.safe_dump(book_config(css_files), allow_unicode=True,
-                                                           sort_keys=False), encoding="utf-8")
-    (source_dir / "_toc.yml").write_text(yaml.safe_dump(book_toc(chapters), sort_keys=False), encoding="utf-8")
+    for name, content in (("_config.yml", book_config(css_files)), ("_toc.yml", book_toc(chapters))):
+        text = yaml.safe_dump(content, allow_unicode=True, sort_keys=False)
+        (source_dir / name).write_text(text, encoding="utf-8")
 
 
 def build_site(source_dir, html_dir):
     """Run Jupyter Book's Sphinx build of ``source_dir`` into ``html_dir`` (warnings go to stderr)."""
     from jupyter_book.sphinx import build_sphinx
 
-    status = build_sphinx(source_dir, html_dir, path_config=Path(source_dir) / "_config.yml", noconfig=True,
-                          confoverrides={"latex_individualpages": False}, freshenv=True, quiet=True,
-                          builder="html")
+    status = build_sphinx(source_dir, html_dir, path_config=Path(source_dir) / "_config.yml",
+                          noconfig=True, confoverrides={"latex_individualpages": False}, freshenv=True,
+                          quiet=True, builder="html")
     if status != 0:
         raise RuntimeError(f"Jupyter Book did not build {source_dir}: {status}")
 
 
 def write_redirect(html_dir, first_page):
-    """index.html: the site's entry, sending the browser on to the home page (as `jupyter-book build` does)."""
+    """index.html: the site's entry, sending the browser on to the home page (as `jupyter-book` does)."""
     (Path(html_dir) / "index.html").write_text(
         f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>nncourse</title>\n'
         f'<meta http-equiv="refresh" content="0; url={first_page}.html"></head>\n'
@@ -341,7 +347,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["build"])
     parser.add_argument("--out", default=str(DEFAULT_OUT))
-    parser.add_argument("notebooks", nargs="*", help="chapters to build (default: all; the first is the home page)")
+    parser.add_argument("notebooks", nargs="*", help="chapters to build (default: all; the first is home)")
     args = parser.parse_intermixed_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")          # two kernels share two cores
     try:
