@@ -1,4 +1,4 @@
-"""Grading with nbgrader (tools/nbgrader_course.py): released by nbgrader, graded by the course's own checks.
+"""Grading with nbgrader (tools/nbgrader_course.py): nbgrader releases the chapters, their checks grade.
 
 Once per session the course folder is built into a temporary directory and nbgrader itself runs on
 it, as an instructor runs it (``nbgrader generate_assignment`` for every chapter, then ``nbgrader
@@ -28,7 +28,7 @@ STUDENT_LAB_CONFIGS = ("lab", "present")     # tools/lab (make lab) and tools/pr
 # What nbgrader's installation switches on for every JupyterLab of this environment.
 NBGRADER_SERVER_CONFIG = Path(sys.prefix) / "etc" / "jupyter" / "jupyter_server_config.d" / "nbgrader.json"
 NBGRADER_LAB_EXTENSION = "@jupyter/nbgrader"
-GRADED_CHAPTER = "01_neurons"   # four exercises: predict-then-run, find-the-bug, two to write; runs in ~4 s
+GRADED_CHAPTER = "01_neurons"   # 4 exercises: predict-then-run, find-the-bug, two to write; runs in ~4 s
 CHAPTERS = sorted(path.stem for path in (ROOT / "notebooks").glob("*.ipynb"))
 # Per submission, the points of each exercise (its check's name) that autograde must give.
 EXPECTED_SCORES = {
@@ -77,7 +77,8 @@ def nbgrader(*args, root):
 
 
 def without_delimiters(text):
-    return "\n".join(line for line in text.split("\n") if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line)
+    return "\n".join(line for line in text.split("\n")
+                     if "BEGIN SOLUTION" not in line and "END SOLUTION" not in line)
 
 
 def submissions(release, course_source):
@@ -95,12 +96,13 @@ def submissions(release, course_source):
 
     two_wrong = {**solved_cells, "same_charge_answer": WRONG_PREDICTION}
     del two_wrong["neuron_output_answer"]                       # the given buggy function, unrepaired
-    return {"right": filled(release, solved_cells), "unchanged": release, "two_wrong": filled(release, two_wrong)}
+    return {"right": filled(release, solved_cells), "unchanged": release,
+            "two_wrong": filled(release, two_wrong)}
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
-    """The course folder after generate_assignment (all chapters) and autograde + feedback of GRADED_CHAPTER."""
+    """The course after generate_assignment (all chapters), autograde and feedback (GRADED_CHAPTER)."""
     root = tmp_path_factory.mktemp("nbgrader")
     start = time.perf_counter()
     graded = nbgrader_course.build_course(root)
@@ -115,7 +117,8 @@ def course(tmp_path_factory):
     nbgrader("autograde", GRADED_CHAPTER, root=root)
     nbgrader("generate_feedback", GRADED_CHAPTER, root=root)
     print(f"\nnbgrader: {len(CHAPTERS)} chapters released in {released - start:.1f} s; "
-          f"{len(EXPECTED_SCORES)} submissions autograded with feedback in {time.perf_counter() - released:.1f} s")
+          f"{len(EXPECTED_SCORES)} submissions autograded with feedback in "
+          f"{time.perf_counter() - released:.1f} s")
     return root, graded
 
 
@@ -124,9 +127,10 @@ def scores(course):
     """{student: {grade id: (score, max score)}} from the gradebook autograde filled in."""
     root, _ = course
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gradebook:
-        return {student: {grade.name: (grade.score, grade.max_score) for grade in
-                          gradebook.find_submission_notebook(GRADED_CHAPTER, GRADED_CHAPTER, student).grades}
-                for student in EXPECTED_SCORES}
+        notebooks = {student: gradebook.find_submission_notebook(GRADED_CHAPTER, GRADED_CHAPTER, student)
+                     for student in EXPECTED_SCORES}
+        return {student: {grade.name: (grade.score, grade.max_score) for grade in notebook.grades}
+                for student, notebook in notebooks.items()}
 
 
 # --- the release ---------------------------------------------------------------------------------
@@ -147,7 +151,7 @@ def test_release_is_the_student_edition_plus_one_graded_cell_per_exercise(course
         if nbgrader_meta(cell).get("solution"):
             test = release["cells"][index + 1]
             check_name = nbgrader_meta(test)["grade_id"]
-            assert is_test(test) and nbgrader_meta(test)["locked"], "no locked test cell after an answer cell"
+            assert is_test(test) and nbgrader_meta(test)["locked"], "no locked test cell after an answer"
             assert f"check.{check_name}(" in source(cell), "the test cell grades another exercise"
             assert source(test).startswith("# Graded by nbgrader") and "assert" not in source(test), \
                 "the release shows the hidden test (Run All would stop at the first unsolved exercise)"
@@ -171,7 +175,8 @@ def test_release_holds_no_reference_solution(course, chapter):
 def test_release_keeps_the_given_buggy_code_and_the_stubs(course):
     root, _ = course
     release = load(root / "release" / GRADED_CHAPTER / f"{GRADED_CHAPTER}.ipynb")
-    answers = {nbgrader_meta(c)["grade_id"]: source(c) for c in release["cells"] if nbgrader_meta(c).get("solution")}
+    answers = {nbgrader_meta(c)["grade_id"]: source(c) for c in release["cells"]
+               if nbgrader_meta(c).get("solution")}
     assert "np.exp(-X @ w + b)" in answers["neuron_output_answer"], "the bug to find is not handed out"
     assert answers["same_charge_answer"].startswith("prediction = None")
     assert "return None" in answers["gate_weights_answer"]
@@ -180,7 +185,7 @@ def test_release_keeps_the_given_buggy_code_and_the_stubs(course):
 def test_a_data_file_the_chapter_reads_travels_with_the_assignment(course):
     root, _ = course
     assert (root / "release" / "02_backpropagation" / "data" / "lecture_losses.txt").is_file()
-    released = (root / "release" / "02_backpropagation" / "02_backpropagation.ipynb").read_text(encoding="utf-8")
+    released = (root / "release" / "02_backpropagation" / "02_backpropagation.ipynb").read_text("utf-8")
     assert '"data/lecture_losses.txt' in released.replace('\\"', '"') and "../data/" not in released
 
 
@@ -208,9 +213,11 @@ def test_a_failed_check_shows_its_cross_and_hint_in_the_graded_notebook_and_feed
     outputs = {nbgrader_meta(c)["grade_id"]: c["outputs"] for c in graded["cells"] if is_test(c)}
     printed = "".join("".join(o["text"]) for o in outputs["neuron_output"] if o["output_type"] == "stream")
     assert printed.startswith("✘ neuron_output:") and "Hint:" in printed
-    assert [o["ename"] for o in outputs["neuron_output"] if o["output_type"] == "error"] == ["AssertionError"]
+    errors = [o["ename"] for o in outputs["neuron_output"] if o["output_type"] == "error"]
+    assert errors == ["AssertionError"]
     assert not [o for o in outputs["gate_weights"] if o["output_type"] == "error"]
-    feedback = (root / "feedback" / "two_wrong" / GRADED_CHAPTER / f"{GRADED_CHAPTER}.html").read_text(encoding="utf-8")
+    feedback = root / "feedback" / "two_wrong" / GRADED_CHAPTER / f"{GRADED_CHAPTER}.html"
+    feedback = feedback.read_text(encoding="utf-8")
     assert "✘ neuron_output:" in feedback and "✔ gate_weights:" in feedback
 
 
@@ -225,7 +232,8 @@ def test_rebuild_keeps_the_gradebook_and_the_submissions(course, tmp_path):
     stale.write_text("{}", encoding="utf-8")
     assert nbgrader_course.build_course(root, [GRADED_CHAPTER]).keys() == {GRADED_CHAPTER}
     assert not stale.exists(), "a stale file survived in the rebuilt assignment"
-    assert (root / "gradebook.db").read_text(encoding="utf-8") == "grades" and (root / "submitted" / "s1").is_dir()
+    assert (root / "gradebook.db").read_text(encoding="utf-8") == "grades"
+    assert (root / "submitted" / "s1").is_dir()
     assert 'code_stub = {"python": ""}' in (root / "nbgrader_config.py").read_text(encoding="utf-8")
 
 
@@ -247,7 +255,8 @@ def test_build_refuses_a_solution_without_its_exercise(tmp_path):
 def test_course_lab_configs_switch_off_every_nbgrader_extension(config):
     enabled = json.loads(NBGRADER_SERVER_CONFIG.read_text())["ServerApp"]["jpserver_extensions"]
     folder = ROOT / "tools" / config
-    server = json.loads((folder / "jupyter_server_config.json").read_text())["ServerApp"]["jpserver_extensions"]
+    server = json.loads((folder / "jupyter_server_config.json").read_text())["ServerApp"]
+    server = server["jpserver_extensions"]
     assert enabled and {name: server.get(name) for name in enabled} == {name: False for name in enabled}
     page = json.loads((folder / "labconfig" / "page_config.json").read_text())
     assert page["disabledExtensions"] == {NBGRADER_LAB_EXTENSION: True}
@@ -266,7 +275,7 @@ def test_students_jupyterlab_shows_no_nbgrader_menu_or_button(present):
 
         def local_only(route):
             url = route.request.url
-            if url.startswith(("file://", "http://127.0.0.1", "http://localhost", "ws://127.0.0.1", "data:")):
+            if url.startswith(("file://", "http://127.0.0.1", "http://localhost", "data:")):
                 route.continue_()
             else:
                 remote.append(url)

@@ -99,7 +99,8 @@ def exercises(nb, name="notebook"):
                 found.append((student, index, check_name, call.search(source(cells[student])).group(2)))
                 break
         else:
-            raise CourseError(f"{name}: no student cell calls check.{check_name}(…) before solution cell {index}")
+            raise CourseError(f"{name}: no student cell calls check.{check_name}(…) "
+                              f"before solution cell {index}")
     return found
 
 
@@ -132,7 +133,8 @@ def test_cell(cell_id, check_name, answer_name, points):
     comment = (f"# Graded by nbgrader: {points} point{'s' if points > 1 else ''} "
                f"if check.{check_name}({answer_name}) in the cell above prints ✔.")
     return {"cell_type": "code", "execution_count": None, "id": cell_id,
-            "metadata": {"nbgrader": nbgrader_metadata(check_name, grade=True, locked=True, points=points)},
+            "metadata": {"nbgrader": nbgrader_metadata(check_name, grade=True, locked=True,
+                                                       points=points)},
             "outputs": [],
             "source": f"{comment}\n### BEGIN HIDDEN TESTS\nassert check.{check_name}({answer_name})\n"
                       f"### END HIDDEN TESTS"}
