@@ -3,9 +3,10 @@
     python tools/book.py build [--out build/book]   # execute the chapters and build the site (offline)
 
 `make book` runs it (after `make deck-assets`). Open build/book/html/index.html, or publish the
-folder build/book/html/ on any static host as it is: copy it to a web server, push it to a
-GitHub Pages branch, or try it with `python -m http.server -d build/book/html`. Every page works
-from file:// too, and nothing on it asks the network for anything.
+folder build/book/html/ on any static host as it is: copy it to a web server, push its content to a
+GitHub Pages branch (it holds a .nojekyll, so the folders named _static etc. are served), or try it
+with `python -m http.server -d build/book/html`. Every page works from file:// too, and nothing
+on it asks the network for anything.
 
 What happens: each chapter is executed offline in a fresh kernel, two at a time, exactly as for the
 decks (tools/decks.py `execute`), each widget becomes the PNG it carries (`static_outputs`) with a
@@ -339,6 +340,7 @@ def build_book(out_dir=DEFAULT_OUT, notebooks=None, workers=2):
     write_book_files(source_dir, chapters)
     build_site(source_dir, html_dir)
     write_redirect(html_dir, chapters[0]["name"])
+    (html_dir / ".nojekyll").touch()          # GitHub Pages: serve _static/, _images/, _sources/ as is
     return {"html": html_dir, "chapters": chapters, "stage_seconds": round(staged - start, 1),
             "sphinx_seconds": round(time.perf_counter() - staged, 1)}
 
