@@ -6,7 +6,9 @@
 Writes ``nbgrader_config.py`` and ``source/<chapter>/<chapter>.ipynb`` for each chapter (all, or
 the ones named, e.g. ``05_learning_rate``), one nbgrader assignment per chapter. Then, in ``--out``:
 ``nbgrader generate_assignment 05_learning_rate`` writes the student version to ``release/``, and
-``nbgrader autograde 05_learning_rate`` grades ``submitted/<student>/05_learning_rate/``.
+``nbgrader autograde 05_learning_rate`` grades ``submitted/<student>/05_learning_rate/``, with
+``.venv/bin`` on ``PATH`` (nbgrader runs ``alembic`` for its gradebook) and ``course_lib`` importable
+(``make install``), since autograde runs the notebooks.
 
 Nothing is marked by hand: the marking is derived from what each exercise already has, a student
 cell ending ``check.NAME(answer)`` and a reference-solution cell tagged ``solution`` that defines
