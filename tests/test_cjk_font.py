@@ -69,12 +69,14 @@ def test_subset_has_a_glyph_for_every_course_character_and_no_other(font_dir):
     assert set(cmap) == {ord(ch) for ch in cjk_font.course_characters()}
 
 
-def test_every_glyph_has_an_outline(font_dir):
+def test_every_glyph_has_an_outline_and_every_weight(font_dir):
     from fontTools.ttLib import TTFont
 
     empty = []
     for path in font_dir.glob("nncourse-cjk-*.woff2"):
         font = TTFont(path)
+        weight = font["fvar"].axes[0]
+        assert (weight.axisTag, weight.minValue, weight.maxValue) == ("wght", 100, 900), "the CSS says 100 900"
         glyf = font["glyf"]
         empty += [f"{chr(point)} in {path.name}" for point, name in font.getBestCmap().items()
                   if glyf[name].numberOfContours == 0]
@@ -207,7 +209,7 @@ def test_without_the_font_the_same_slide_shows_boxes(deck_folder, chromium):
     require_no_cjk_font()
     deck = open_deck(chromium, deck_folder, "02_backpropagation")
     try:
-        deck.evaluate("document.querySelector('link[href$=\"nncourse-cjk.css\"]').remove()")
+        deck.evaluate("document.getElementById('nncourse-cjk').remove()")
         deck.evaluate("Reveal.slide({}, {})".format(*key_terms_slide(deck)))
         measured, missing = missing_glyphs(deck.page, CURRENT_SLIDE)
         assert measured > 20 and len(missing) == measured, missing
@@ -229,3 +231,38 @@ def test_characters_the_course_does_not_use_show_as_boxes(deck_folder, chromium)
         assert [line[0] for line in missing] == list(NOT_IN_THE_COURSE), missing
     finally:
         deck.close()
+
+
+NOTES_WITH_CJK = """pattern => {
+    const cjk = new RegExp(pattern, 'u');
+    const slide = Reveal.getSlides().find(s => Array.from(s.querySelectorAll('aside.notes'))
+        .some(n => cjk.test(n.textContent)));
+    const i = Reveal.getIndices(slide);
+    return [i.h, i.v || 0]; }"""
+
+
+def test_the_speaker_view_draws_the_chinese_of_the_notes(deck_folder, chromium):
+    """S opens the speaker view, a window with reveal's own styles: its notes get the font too.
+    Every request is recorded, not routed: with any Playwright route on, the fonts of the speaker view
+    (a written window) never finish loading (measured; without Playwright they load)."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 720})
+    left = []
+    context.on("request", lambda r: None if r.url.startswith(("file://", "data:")) else left.append(r.url))
+    try:
+        page = context.new_page()
+        page.goto((deck_folder / "01_neurons.slides.html").as_uri())
+        page.wait_for_function("window.Reveal && Reveal.isReady()", timeout=30_000)
+        h, v = page.evaluate(NOTES_WITH_CJK, cjk_font.CJK.pattern)
+        page.evaluate(f"Reveal.slide({h}, {v})")
+        with context.expect_page() as popup:
+            page.keyboard.press("s")
+        speaker = popup.value
+        speaker.wait_for_function("""pattern => new RegExp(pattern, 'u').test(
+            document.querySelector('.speaker-controls-notes .value')?.textContent || '')""",
+                                  arg=cjk_font.CJK.pattern, timeout=15_000)
+        speaker.wait_for_function("() => document.getElementById('nncourse-cjk')", timeout=15_000)
+        measured, missing = missing_glyphs(speaker, ".speaker-controls-notes .value")
+        assert measured > 10 and not missing, missing[:5]
+        assert not left, f"requests that leave the machine: {left[:5]}"
+    finally:
+        context.close()

@@ -21,6 +21,7 @@ downloads only the files for the characters it shows, and bold is the font's own
 the font lacks stops the build with an error naming it.
 """
 import argparse
+import functools
 import io
 import json
 import re
@@ -65,14 +66,39 @@ def course_characters():
     return "".join(sorted(found))
 
 
+@functools.lru_cache(maxsize=1)
 def font_slices():
-    """Each numbered slice of the pinned Noto Sans SC package: (number, fontTools TTFont), in order."""
-    from fontTools.ttLib import TTFont
-
+    """Each numbered slice of the pinned Noto Sans SC package: {number: woff2 bytes}, in order."""
     with decks.open_tarball(FONT_PACKAGE) as tar:
         found = sorted((int(m.group(1)), member) for member in tar.getmembers()
                        if (m := SLICE.fullmatch(member.name)))
-        return [(number, TTFont(io.BytesIO(tar.extractfile(member).read()))) for number, member in found]
+        return {number: tar.extractfile(member).read() for number, member in found}
+
+
+def _font(data):
+    from fontTools.ttLib import TTFont
+
+    return TTFont(io.BytesIO(data))
+
+
+@functools.lru_cache(maxsize=8)
+def font_plan(characters):
+    """Which slice of the font draws which of ``characters`` (a str): ((number, code points), ...).
+
+    Raises ValueError naming each character no slice has."""
+    version = decks.ASSETS[FONT_PACKAGE][0]
+    plan, left = [], {ord(c) for c in characters}
+    for number, data in font_slices().items():
+        held = left & set(_font(data).getBestCmap())
+        if held:
+            plan.append((number, frozenset(held)))
+            left -= held
+    if left:
+        named = ", ".join(f"{chr(c)} (U+{c:04X})" for c in sorted(left))
+        raise ValueError(f"Noto Sans SC ({FONT_PACKAGE}@{version}) has no glyph for {len(left)} "
+                         f"character(s) the course uses: {named}. Write another character, or pick "
+                         "another font in tools/cjk_font.py.")
+    return tuple(plan)
 
 
 def unicode_range(codepoints):
@@ -84,6 +110,27 @@ def unicode_range(codepoints):
         else:
             runs.append([point, point])
     return ", ".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in runs)
+
+
+def font_face_css(characters=None, url_prefix=""):
+    """The @font-face rules of "nncourse CJK" for ``characters`` (default: the course's), one per woff2
+    file, its unicode-range exactly that file's characters, its URL ``url_prefix`` + file name.
+    The font is variable: each rule spans its weights (100-900), so bold is the font's own bold."""
+    characters = course_characters() if characters is None else characters
+    version = decks.ASSETS[FONT_PACKAGE][0]
+    rules = [f"/* Noto Sans SC, SIL Open Font License 1.1 ({LICENSE_NAME}), from {FONT_PACKAGE}@"
+             f"{version},\n   cut down to the {len(characters)} CJK characters the course uses by "
+             "tools/cjk_font.py. */\n"]
+    for number, held in font_plan(characters):
+        url = f"{url_prefix}{file_name(number)}"
+        rules.append(f'@font-face {{\n  font-family: "{FAMILY}";\n  font-style: normal;\n'
+                     f'  font-weight: 100 900;\n  src: url({url}) format("woff2");\n'
+                     f'  unicode-range: {unicode_range(held)};\n}}\n')
+    return "".join(rules)
+
+
+def file_name(number):
+    return f"{FILE_PREFIX}{number:03d}.woff2"
 
 
 def _subset_woff2(font, codepoints):
@@ -106,9 +153,9 @@ def write_font_files(out_dir, characters=None):
     """Write the font subset for ``characters`` (default: course_characters()) into ``out_dir``.
 
     Writes one ``nncourse-cjk-NNN.woff2`` per slice of the source font that holds some of the
-    characters, ``nncourse-cjk.css`` declaring the family "nncourse CJK" (one @font-face per file,
-    its unicode-range exactly that file's characters, URLs relative to the CSS) and the font's licence
-    ``nncourse-cjk-OFL.txt``. Woff2 files of an earlier run that are no longer needed are removed.
+    characters, ``nncourse-cjk.css`` declaring the family "nncourse CJK" (font_face_css: one
+    @font-face per file, URLs relative to the CSS) and the font's licence ``nncourse-cjk-OFL.txt``.
+    Woff2 files of an earlier run that are no longer needed are removed.
 
     Returns
     -------
@@ -122,37 +169,18 @@ def write_font_files(out_dir, characters=None):
     FileNotFoundError
         If the pinned font package is not in .cache/npm/ (run `python tools/decks.py fetch`).
     """
-    wanted = {ord(c) for c in (course_characters() if characters is None else characters)}
-    version = decks.ASSETS[FONT_PACKAGE][0]
-    pieces, left = [], set(wanted)
-    for number, font in font_slices():
-        held = left & set(font.getBestCmap())
-        if held:
-            pieces.append((number, font, held))
-            left -= held
-    if left:
-        named = ", ".join(f"{chr(c)} (U+{c:04X})" for c in sorted(left))
-        raise ValueError(f"Noto Sans SC ({FONT_PACKAGE}@{version}) has no glyph for {len(left)} "
-                         f"character(s) the course uses: {named}. Write another character, or pick "
-                         "another font in tools/cjk_font.py.")
+    characters = course_characters() if characters is None else characters
+    plan = font_plan(characters)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     for stale in out_dir.glob(f"{FILE_PREFIX}*.woff2"):
         stale.unlink()
-    rules = []
-    for number, font, held in pieces:
-        weight = font["fvar"].axes[0]                     # wght: the variable font's own bold and light
-        name = f"{FILE_PREFIX}{number:03d}.woff2"
-        (out_dir / name).write_bytes(_subset_woff2(font, held))
-        rules.append(f'@font-face {{\n  font-family: "{FAMILY}";\n  font-style: normal;\n'
-                     f'  font-weight: {weight.minValue:.0f} {weight.maxValue:.0f};\n'
-                     f'  src: url({name}) format("woff2");\n  unicode-range: {unicode_range(held)};\n}}\n')
+    for number, held in plan:
+        (out_dir / file_name(number)).write_bytes(_subset_woff2(_font(font_slices()[number]), held))
     with decks.open_tarball(FONT_PACKAGE) as tar:
         (out_dir / LICENSE_NAME).write_bytes(tar.extractfile("package/LICENSE").read())
     css = out_dir / CSS_NAME
-    css.write_text(f"/* Noto Sans SC, SIL Open Font License 1.1 ({LICENSE_NAME}), from {FONT_PACKAGE}@"
-                   f"{version},\n   cut down to the {len(wanted)} CJK characters the course uses by "
-                   "tools/cjk_font.py. */\n" + "".join(rules), encoding="utf-8")
+    css.write_text(font_face_css(characters), encoding="utf-8")
     return css
 
 

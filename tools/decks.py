@@ -203,18 +203,18 @@ def export_slides(nb, asset_prefix="assets"):
                               reveal_url_prefix=f"{asset_prefix}/reveal.js", reveal_theme="white",
                               reveal_transition="none", exclude_input_prompt=True, exclude_output_prompt=True)
     exporter.mathjax_url = f"{asset_prefix}/mathjax/es5/tex-svg-full.js"
-    html, _ = exporter.from_notebook_node(nb, resources={"nncourse_fold_lines": FOLD_LINES,
-                                                         "nncourse_static_widget": STATIC_WIDGET,
-                                                         "nncourse_static_caption": STATIC_CAPTION,
-                                                         "nncourse_cjk_css": cjk_css_url(asset_prefix)})
+    resources = {"nncourse_fold_lines": FOLD_LINES, "nncourse_static_widget": STATIC_WIDGET,
+                 "nncourse_static_caption": STATIC_CAPTION, "nncourse_cjk_faces": cjk_font_faces(asset_prefix)}
+    html, _ = exporter.from_notebook_node(nb, resources=resources)
     return html
 
 
-def cjk_css_url(asset_prefix="assets"):
-    """The Chinese font's CSS, relative to a page beside the assets folder."""
+def cjk_font_faces(asset_prefix="assets"):
+    """The @font-face rules of the Chinese font, its files' URLs relative to a page beside the assets
+    folder: inlined in each page (the speaker view copies them; it cannot load a stylesheet)."""
     import cjk_font
 
-    return f"{asset_prefix}/{CJK_FONT_DIR}/{cjk_font.CSS_NAME}"
+    return cjk_font.font_face_css(url_prefix=f"{asset_prefix}/{CJK_FONT_DIR}/")
 
 
 def slide_count(nb):
@@ -250,7 +250,7 @@ def write_index(out_dir, decks):
     rows = "\n".join(f'<li><a href="{d["deck"]}">{d["title"]}</a> · {d["slides"]} slides</li>' for d in decks)
     (Path(out_dir) / "index.html").write_text(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>nncourse decks</title>\n"
-        f"<link rel=\"stylesheet\" href=\"{cjk_css_url()}\">\n"
+        f"<style>\n{cjk_font_faces()}</style>\n"
         "<style>body{font-family:'nncourse CJK',sans-serif;max-width:44em;margin:3em auto;"
         "font-size:20px;line-height:1.6}</style>"
         "</head>\n<body><h1>nncourse: slide decks</h1>\n"

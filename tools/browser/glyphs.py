@@ -16,7 +16,7 @@ that is what tests/test_cjk_font.py checks for the decks, and what the website's
     assert measured > 0 and missing == [], missing      # each entry: '中 (U+4E2D) 0.60 em in "…"'
 
 Characters not rendered at all (display: none, a slide not shown) are not measured. The page's web
-fonts are awaited first (document.fonts.ready), so call it once the page has laid the text out.
+fonts are awaited first (document.fonts.status), so call it once the page has laid the text out.
 """
 import sys
 from pathlib import Path
@@ -30,7 +30,11 @@ MEASURE = """async ([selector, pattern]) => {
     const cjk = new RegExp(pattern, 'u'), root = document.querySelector(selector);
     if (!root) throw new Error(`no element matches ${selector}`);
     void root.getBoundingClientRect();          // lay the text out: that starts loading its fonts
-    await document.fonts.ready;
+    // fonts.ready also waits for the document to finish loading, which a written window (reveal's
+    // speaker view) never does: wait for the fonts alone, 10 s at most
+    await new Promise(done => setTimeout(done, 50));
+    for (let i = 0; document.fonts.status !== 'loaded' && i < 200; i++)
+        await new Promise(done => setTimeout(done, 50));
     const canvas = document.createElement('canvas');
     canvas.width = canvas.height = 48;
     const pen = canvas.getContext('2d', {willReadFrequently: true});
