@@ -4,8 +4,10 @@
     python tools/decks.py build [--out DIR]   # execute the chapters and write the decks (offline)
 
 `make decks` runs both. The decks land in build/decks/: one `NN_topic.slides.html` per chapter, an
-`index.html` listing them, and `assets/` with the two libraries: copy the folder to a USB stick and
-open index.html in any browser; nothing is fetched from the network when the deck is shown.
+`index.html` listing them, and `assets/` with the two libraries and the subset of Noto Sans SC that
+draws the course's Chinese (tools/cjk_font.py; a machine without a CJK font shows it too): copy the
+folder to a USB stick and open index.html in any browser; nothing is fetched from the network when
+the deck is shown.
 A chapter that fails to execute or export does not stop the others: every deck that builds is
 written and listed in the index, and the build then exits non-zero naming each chapter that failed
 and why (the cell and its exception).
