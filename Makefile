@@ -5,6 +5,8 @@
 #   make present          JupyterLab with presentation mode and large type; widgets stay live
 #   make decks            every chapter as an offline reveal.js deck in build/decks/
 #   make student-edition  the notebooks without solutions and speaker notes, in build/student/ (+ a zip)
+#   make book             the course as a static website (offline, Chinese font included), in build/book/html/
+#   make nbgrader         one nbgrader assignment per chapter in build/nbgrader/ (source/ and release/)
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -13,7 +15,7 @@ PORT   ?= 8888
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 
-.PHONY: install lab present decks deck-assets student-edition test test-online bench clean
+.PHONY: install lab present decks deck-assets book student-edition nbgrader test test-online bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 10), "nncourse needs Python 3.10 or newer"'
@@ -42,6 +44,18 @@ decks: deck-assets
 # the hand-out: build/student/nncourse/ and build/student/nncourse-student.zip (needs only Python)
 student-edition:
 	$(PYTHON) tools/student_edition.py
+
+# the course website: build/book/html/index.html (every chapter executed, offline; publish the folder as is)
+book: deck-assets
+	$(BIN)/python tools/book.py build
+
+# Grading with nbgrader (README, "Teaching with it"): the course folder, one assignment per chapter, its
+# student versions released. A release that exists is kept; grades live in $(NBGRADER_DIR)/gradebook.db, so
+# for a real term choose a folder outside build/ (make clean deletes build/): make nbgrader NBGRADER_DIR=~/grading
+NBGRADER_DIR ?= build/nbgrader
+nbgrader: install
+	$(BIN)/python tools/nbgrader_course.py --out $(NBGRADER_DIR)
+	cd $(NBGRADER_DIR) && PATH="$(CURDIR)/$(BIN):$$PATH" nbgrader generate_assignment '*'
 
 # The whole suite: unit tests, every notebook under nbval, the browser tests and the decks,
 # with the network switched off (the deck assets are fetched first).
