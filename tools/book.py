@@ -29,7 +29,6 @@ import shutil
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -198,14 +197,8 @@ def stage_chapters(notebooks, source_dir, workers=2):
 
     Returns the records in the notebooks' order; raises BookBuildError naming each chapter that failed.
     """
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(stage_chapter, notebook, source_dir) for notebook in notebooks]
-    chapters, failures = [], {}
-    for notebook, future in zip(notebooks, futures):
-        try:
-            chapters.append(future.result())
-        except Exception as err:   # any chapter's failure: record it, let the others finish, report all
-            failures[Path(notebook).name] = decks.error_summary(err)
+    chapters, failures = decks.for_each_chapter(lambda notebook: stage_chapter(notebook, source_dir),
+                                                notebooks, workers)
     if failures:
         raise BookBuildError(failures)
     return chapters

@@ -172,6 +172,23 @@ def error_summary(err, lines=ERROR_LINES):
     return "\n".join(kept[:lines]) or type(err).__name__
 
 
+def for_each_chapter(build, notebooks, workers=2):
+    """``build(notebook)`` for every chapter, ``workers`` at a time (each runs its own kernel).
+
+    A chapter that fails does not stop the others. Returns the results of the chapters that built, in
+    the notebooks' order, and {notebook name: the first lines of its error} for those that failed.
+    """
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(build, notebook) for notebook in notebooks]
+    results, failures = [], {}
+    for notebook, future in zip(notebooks, futures):
+        try:
+            results.append(future.result())
+        except Exception as err:   # any chapter's failure: record it, build the rest, report at the end
+            failures[Path(notebook).name] = error_summary(err)
+    return results, failures
+
+
 def static_outputs(nb):
     """A deck has no kernel: show each widget as the PNG it carries, and drop the widget state.
 
@@ -273,15 +290,9 @@ def build_decks(out_dir=ROOT / "build" / "decks", notebooks=None, workers=2):
     out_dir.mkdir(parents=True, exist_ok=True)
     install_assets(out_dir)
     notebooks = sorted(Path(nb) for nb in (notebooks or (ROOT / "notebooks").glob("*.ipynb")))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(build_one, nb, out_dir) for nb in notebooks]
-    decks, failures = [], {}
-    for notebook, future in zip(notebooks, futures):
-        try:
-            decks.append(future.result())
-        except Exception as err:   # any chapter's failure: record it, build the rest, report at the end
-            failures[notebook.name] = error_summary(err)
-            (out_dir / f"{notebook.stem}.slides.html").unlink(missing_ok=True)
+    decks, failures = for_each_chapter(lambda notebook: build_one(notebook, out_dir), notebooks, workers)
+    for name in failures:
+        (out_dir / f"{Path(name).stem}.slides.html").unlink(missing_ok=True)
     write_index(out_dir, decks)
     (out_dir / "decks.json").write_text(json.dumps(decks, indent=1) + "\n")
     if failures:
