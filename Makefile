@@ -71,6 +71,7 @@ bench: install deck-assets
 	$(BIN)/python benchmarks/widget_latency.py
 	$(BIN)/python benchmarks/browser_latency.py
 	$(BIN)/python benchmarks/deck_build.py
+	$(BIN)/python benchmarks/playground_fps.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .cache build
